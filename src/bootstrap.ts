@@ -1,0 +1,55 @@
+// Builds and starts the app for a role; shared by main.ts, the CLI and the tests.
+import { INestApplication, INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { AppConfig, AppRole, loadConfig } from './config/app-config';
+import { HttpExceptionFilter } from './common/http-exception.filter';
+import { appValidationPipe } from './common/validation';
+import { ensureDatabase } from './database/ensure-database';
+
+/** JSON bodies are small; registry imports stream through their own parser. */
+const JSON_BODY_LIMIT = '1mb';
+
+export function configureHttpApp(app: NestExpressApplication): void {
+  app.useLogger(app.get(Logger));
+  app.useGlobalFilters(new HttpExceptionFilter());
+  app.useGlobalPipes(appValidationPipe());
+  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  const doc = new DocumentBuilder()
+    .setTitle('Impact notices API')
+    .setDescription('Suspension events, cases, customer registry and outreach control. Every /api/v1 route needs a Bearer token.')
+    .setVersion('1')
+    .addBearerAuth()
+    .build();
+  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, doc));
+}
+
+export interface Started {
+  app: INestApplication | INestApplicationContext;
+  config: AppConfig;
+  url?: string;
+}
+
+export async function startApp(role?: AppRole, opts: { port?: number } = {}): Promise<Started> {
+  const config = loadConfig();
+  const effectiveRole = role ?? config.APP_ROLE;
+  await ensureDatabase(config.DATABASE_URL);
+  const module = AppModule.forRole(effectiveRole);
+  if (effectiveRole === 'worker') {
+    const app = await NestFactory.createApplicationContext(module, { bufferLogs: true });
+    app.useLogger(app.get(Logger));
+    await app.init();
+    return { app, config };
+  }
+  const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true, bodyParser: false });
+  configureHttpApp(app);
+  await app.listen(opts.port ?? config.PORT, '0.0.0.0');
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  return { app, config, url: `http://127.0.0.1:${port}` };
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
+import { AuthModule } from '../auth/auth.module';
+import { AppConfigModule } from '../config/config.module';
+import { DatabaseModule } from '../database/database.module';
+import { QueueModule } from '../queue/queue.module';
+import { UsersCreateCommand } from './users-create.command';
+
+@Module({
+  imports: [AppConfigModule, DatabaseModule, QueueModule, AuditModule, AuthModule],
+  providers: [UsersCreateCommand],
+})
+export class CliModule {}

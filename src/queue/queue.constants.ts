@@ -1,0 +1,42 @@
+// Queue names, job names and job payloads: declared once, imported everywhere else.
+
+export enum QueueName {
+  /** Upstream publishers add suspension events here (SPEC §3). Any job name; data is one event. */
+  SuspensionEvents = 'suspension-events',
+  /** Applies the stored events of one case in arrival order. */
+  CaseApply = 'case-apply',
+  /** Sends notices: jobs carry ids, never rendered mails. */
+  NoticeDispatch = 'notice-dispatch',
+  /** Periodic repair: re-enqueues work found in PostgreSQL (Redis may be lost). */
+  Maintenance = 'maintenance',
+}
+
+export enum JobName {
+  ApplyCase = 'apply-case',
+  SendBatch = 'send-batch',
+  Reconcile = 'reconcile',
+}
+
+export interface ApplyCaseJob {
+  caseId: string;
+}
+
+export interface SendBatchJob {
+  eventId: string;
+  /** Which of the event's parallel pumps this is; pumps claim notices until none is left. */
+  pump: number;
+}
+
+export type ReconcileJob = Record<string, never>;
+
+export interface JobPayloads {
+  [JobName.ApplyCase]: ApplyCaseJob;
+  [JobName.SendBatch]: SendBatchJob;
+  [JobName.Reconcile]: ReconcileJob;
+}
+
+export const JOB_QUEUE: Record<JobName, QueueName> = {
+  [JobName.ApplyCase]: QueueName.CaseApply,
+  [JobName.SendBatch]: QueueName.NoticeDispatch,
+  [JobName.Reconcile]: QueueName.Maintenance,
+};

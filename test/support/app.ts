@@ -1,0 +1,69 @@
+// Starts the real app (same bootstrap as main.ts) in-process for a test file, with helpers to call it.
+import { INestApplication, INestApplicationContext } from '@nestjs/common';
+import { AuthService } from '../../src/auth/auth.service';
+import type { Role } from '../../src/auth/roles';
+import { SYSTEM_ACTOR } from '../../src/audit/audit.service';
+import { startApp } from '../../src/bootstrap';
+import type { AppRole } from '../../src/config/app-config';
+import { createTestEnv, TestEnv } from './test-env';
+
+export interface TestApp {
+  app: INestApplication | INestApplicationContext;
+  url: string;
+  env: TestEnv;
+  /** Creates a user with a token; returns the token. */
+  userWithToken(role: Role, email?: string, name?: string): Promise<{ id: string; token: string; email: string }>;
+  close(): Promise<void>;
+}
+
+export async function startTestApp(
+  label: string,
+  opts: { role?: AppRole; env?: Record<string, string> } = {},
+): Promise<TestApp> {
+  const env = await createTestEnv(label, opts.env);
+  const started = await startApp(opts.role ?? 'all', { port: 0 });
+  let n = 0;
+  return {
+    app: started.app,
+    url: started.url ?? '',
+    env,
+    async userWithToken(role, email, name) {
+      const auth = started.app.get(AuthService);
+      const addr = email ?? `${role}-${++n}-${Date.now()}@vendor.example`;
+      const user = await auth.createUser(SYSTEM_ACTOR, { email: addr, name: name ?? `Test ${role}`, role });
+      const { token } = await auth.createToken(SYSTEM_ACTOR, user.id);
+      return { id: user.id, token, email: user.email };
+    },
+    async close() {
+      await started.app.close();
+      await env.cleanup();
+    },
+  };
+}
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/** Calls the API with an optional bearer token; JSON in, JSON (or text) out. */
+export async function api<T = any>(
+  base: string,
+  method: string,
+  path: string,
+  opts: { token?: string; body?: unknown; contentType?: string; headers?: Record<string, string> } = {},
+): Promise<ApiResponse<T>> {
+  const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  let body: string | undefined;
+  if (opts.body !== undefined) {
+    headers['content-type'] = opts.contentType ?? 'application/json';
+    body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+  }
+  const res = await fetch(base + path, { method, headers, body });
+  const text = await res.text();
+  let parsed: unknown = text;
+  if ((res.headers.get('content-type') ?? '').includes('json') && text) parsed = JSON.parse(text);
+  return { status: res.status, body: parsed as T, headers: res.headers };
+}

@@ -1,0 +1,2 @@
+// Every test process logs quietly unless asked otherwise.
+process.env.LOG_LEVEL ??= 'silent';
