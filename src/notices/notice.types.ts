@@ -1,0 +1,73 @@
+// Notice vocabulary and the data a notice template renders (SPEC §4), declared once.
+import type { EventType } from '../events/event.types';
+import type { AccountManager, ProductCategory, SubscriptionRef, Tier } from '../registry/registry.types';
+
+export const CUSTOMER_NOTICE_KINDS = ['suspended', 'updated', 'restored', 'license-granted', 'license-denied'] as const;
+export type CustomerNoticeKind = (typeof CUSTOMER_NOTICE_KINDS)[number];
+export const NOTICE_KINDS = [...CUSTOMER_NOTICE_KINDS, 'am-digest'] as const;
+export type NoticeKind = (typeof NOTICE_KINDS)[number];
+
+export const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'retrying', 'failed', 'cancelled'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+export const FINAL_DELIVERY_STATUSES: readonly DeliveryStatus[] = ['sent', 'failed', 'cancelled'];
+
+export interface RenderEvent {
+  eventId: string;
+  caseId: string;
+  type: EventType;
+  title: string;
+  summary: string;
+  authority: string | null;
+  occurredAt: string;
+  effectiveAt: string;
+  conditions: string[];
+}
+
+export interface RenderCustomer {
+  ref: string;
+  name: string;
+  tier: Tier;
+  country: string;
+  accountManager: AccountManager | null;
+}
+
+/** One account in an account manager's digest. */
+export interface DigestAccount extends RenderCustomer {
+  kind: CustomerNoticeKind;
+  affected: SubscriptionRef[];
+}
+
+/** Everything a template may show; built from stored rows, never from live registry reads at send time. */
+export interface NoticeRenderInput {
+  noticeId: string;
+  kind: NoticeKind;
+  /** null for the account-manager digest */
+  tier: Tier | null;
+  /** The contact's locale as stored (BCP 47); the renderer falls back pt-BR → pt → en. */
+  locale: string;
+  isTest: boolean;
+  recipient: { email: string; name: string };
+  /** null for the digest */
+  customer: RenderCustomer | null;
+  event: RenderEvent;
+  /** Subscriptions the notice is about: suspended now (suspended, updated, license-granted: what stays suspended), denied (license-denied). */
+  affected: SubscriptionRef[];
+  /** Newly suspended since the last notice (updated). */
+  added: SubscriptionRef[];
+  /** No longer suspended (updated, restored, license-granted). */
+  removed: SubscriptionRef[];
+  /** Names and categories of every product code mentioned. */
+  products: Record<string, { name: string; category: ProductCategory }>;
+  /** The digest's accounts (am-digest only). */
+  digest: DigestAccount[] | null;
+  /** The case's public status page. */
+  statusUrl: string;
+}
+
+export interface RenderedNotice {
+  subject: string;
+  html: string;
+  text: string;
+  /** The template locale actually used after fallback. */
+  locale: string;
+}
