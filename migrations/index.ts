@@ -1,6 +1,7 @@
 // Every migration, in order; listed explicitly so the app, the CLI and the tests load the same set.
 import { Foundation1764100000000 } from './1764100000000-foundation';
 import { Registry1764100000100 } from './1764100000100-registry';
+import { RegistrySeed1764100000150 } from './1764100000150-registry-seed';
 import { Events1764100000200 } from './1764100000200-events';
 
-export const MIGRATIONS = [Foundation1764100000000, Registry1764100000100, Events1764100000200];
+export const MIGRATIONS = [Foundation1764100000000, Registry1764100000100, RegistrySeed1764100000150, Events1764100000200];

@@ -8,9 +8,10 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { QueueModule } from './queue/queue.module';
+import { RegistryModule } from './registry/registry.module';
 
 /** Modules every role needs. */
-const CORE: Type[] = [AppConfigModule, AppLoggerModule, DatabaseModule, QueueModule, MetricsModule, AuditModule, AuthModule];
+const CORE: Type[] = [AppConfigModule, AppLoggerModule, DatabaseModule, QueueModule, MetricsModule, AuditModule, AuthModule, RegistryModule];
 /** HTTP API and pages. */
 const API: Type[] = [HealthModule];
 /** Queue processors. */

@@ -1,0 +1,31 @@
+// Reads a JSON Lines registry (one customer per line) as a stream of validated customers and line errors.
+import { customerFromJson } from './json-customer';
+import type { ReadItem } from './import.types';
+import { utf8Lines } from './utf8-lines';
+
+export async function* readJsonLines(source: AsyncIterable<Buffer | string>): AsyncGenerator<ReadItem> {
+  for await (const batch of utf8Lines(source)) {
+    const invalid = new Set(batch.invalidLines);
+    const lines = batch.text.split('\n');
+    if (lines[lines.length - 1] === '') lines.pop();
+    for (let i = 0; i < lines.length; i++) {
+      const line = batch.firstLine + i;
+      if (invalid.has(line)) {
+        yield { error: { line, field: '', message: 'line is not valid UTF-8' } };
+        continue;
+      }
+      const raw = lines[i].endsWith('\r') ? lines[i].slice(0, -1) : lines[i];
+      if (!raw.trim()) continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(raw);
+      } catch (e) {
+        yield { error: { line, field: '', message: `malformed JSON: ${(e as Error).message}` } };
+        continue;
+      }
+      const { customer, errors } = customerFromJson(value, line);
+      for (const error of errors) yield { error };
+      if (customer) yield { customer };
+    }
+  }
+}

@@ -1,0 +1,186 @@
+// All SQL of a registry import: a session-private staging table filled by COPY, set-based checks, and the apply.
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { DataSource, QueryRunner } from 'typeorm';
+import type { ImportError, ImportFormat, ImportMode } from './import.types';
+import { StagingCopy } from './staging-copy';
+import { STAGING_COLUMNS } from './staging-row';
+
+/** One import's connection: the staging table is a temporary table, private to it. */
+export interface ImportSession {
+  runner: QueryRunner;
+  client: PoolClient;
+  /** True once some ref has more than one staged row (CSV rows of one ref that are not adjacent). */
+  repeats: boolean;
+}
+
+export interface ApplyCounts {
+  created: number;
+  updated: number;
+  deactivated: number;
+  contacts: number;
+  subscriptions: number;
+}
+
+/** Serializes imports, so a sync never races an upsert. */
+const IMPORT_LOCK = `pg_advisory_xact_lock(hashtext('impact-notices:registry-import'))`;
+
+@Injectable()
+export class RegistryImportRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async openSession(): Promise<ImportSession> {
+    const runner = this.dataSource.createQueryRunner();
+    const client = (await runner.connect()) as PoolClient;
+    try {
+      // Staging lives in backend-local buffers; these apply to this session only, which is discarded afterwards.
+      await client.query(`SET temp_buffers = '256MB'`).catch(() => undefined);
+      await client.query(`SET work_mem = '128MB'`);
+      await client.query(`DROP TABLE IF EXISTS import_customers`);
+      await client.query(`
+        CREATE TEMP TABLE import_customers (
+          line integer NOT NULL, ref text NOT NULL, name text NOT NULL, tier text NOT NULL, country text NOT NULL,
+          am_email text, am_name text,
+          c_email text[] NOT NULL, c_name text[] NOT NULL, c_locale text[] NOT NULL, c_role text[] NOT NULL,
+          c_notices boolean[] NOT NULL, s_product text[] NOT NULL, s_country text[] NOT NULL
+        )`);
+      return { runner, client, repeats: false };
+    } catch (e) {
+      await this.closeSession({ runner, client, repeats: false }, e as Error);
+      throw e;
+    }
+  }
+
+  /** Ends the session; the connection is discarded (not pooled) so its temp table and settings go with it. */
+  async closeSession(s: ImportSession, error?: Error): Promise<void> {
+    if (s.runner.isTransactionActive) await s.runner.rollbackTransaction().catch(() => undefined);
+    const release = (s.runner as unknown as { releasePostgresConnection?: (e: Error) => Promise<void> }).releasePostgresConnection;
+    if (release) await release.call(s.runner, error ?? new Error('registry import finished'));
+    else await s.runner.release();
+  }
+
+  startCopy(s: ImportSession): StagingCopy {
+    const stream = s.client.query(copyFrom(`COPY import_customers (${STAGING_COLUMNS.join(', ')}) FROM STDIN`));
+    return new StagingCopy(stream);
+  }
+
+  /** Statistics for the planner (temporary tables are not auto-analyzed), and whether any ref repeats. */
+  async analyze(s: ImportSession): Promise<void> {
+    await s.client.query(`ANALYZE import_customers`);
+    const r = await s.client.query(`SELECT EXISTS (SELECT 1 FROM import_customers GROUP BY ref HAVING count(*) > 1) AS repeats`);
+    s.repeats = r.rows[0].repeats;
+  }
+
+  /** JSON Lines: a ref on several lines. CSV: non-adjacent rows of one ref that disagree, or repeat a contact. */
+  async repeatedRefErrors(s: ImportSession, format: ImportFormat, cap: number): Promise<{ total: number; errors: ImportError[] }> {
+    if (!s.repeats) return { total: 0, errors: [] };
+    const sql =
+      format === 'jsonl'
+        ? `SELECT line, 'ref' AS field, 'ref ' || ref || ' already appears on line ' || first_line AS message
+           FROM (SELECT line, ref, min(line) OVER (PARTITION BY ref) AS first_line FROM import_customers) x
+           WHERE line > first_line`
+        : `WITH r AS (
+             SELECT *, first_value(line) OVER w AS first_line,
+                    first_value(ROW(name, tier, country, am_email, am_name)::text) OVER w AS first_fields,
+                    first_value(ROW(s_product, s_country)::text) OVER w AS first_products
+             FROM import_customers WINDOW w AS (PARTITION BY ref ORDER BY line))
+           SELECT line, 'ref' AS field, 'fields of ref ' || ref || ' disagree with line ' || first_line AS message
+             FROM r WHERE line > first_line AND ROW(name, tier, country, am_email, am_name)::text <> first_fields
+           UNION ALL
+           SELECT line, 'products', 'products of ref ' || ref || ' disagree with line ' || first_line
+             FROM r WHERE line > first_line AND ROW(s_product, s_country)::text <> first_products
+           UNION ALL
+           SELECT line, 'contact_email', 'contact_email ' || email || ' appears twice for ref ' || ref
+             FROM (SELECT s.line, s.ref, e.email, row_number() OVER (PARTITION BY s.ref, e.email ORDER BY s.line) AS n
+                   FROM import_customers s CROSS JOIN LATERAL unnest(s.c_email) AS e(email)
+                   WHERE s.ref IN (SELECT ref FROM import_customers GROUP BY ref HAVING count(*) > 1)) d
+             WHERE n > 1`;
+    return this.errorsOf(s, sql, [], cap);
+  }
+
+  /** Rows naming a product code in `unknown` (found by comparing the file's distinct codes with the catalog). */
+  unknownProductErrors(s: ImportSession, unknown: string[], field: string, cap: number) {
+    return this.errorsOf(
+      s,
+      `SELECT s.line, $2::text AS field, 'unknown product "' || x.product || '"' AS message
+       FROM import_customers s CROSS JOIN LATERAL unnest(s.s_product) AS x(product)
+       WHERE x.product = ANY($1::text[])`,
+      [unknown, field],
+      cap,
+    );
+  }
+
+  unknownCountryErrors(s: ImportSession, unknown: string[], fields: { customer: string; subscription: string }, cap: number) {
+    return this.errorsOf(
+      s,
+      `SELECT line, $2::text AS field, 'unknown country "' || country || '"' AS message
+         FROM import_customers WHERE country = ANY($1::text[])
+       UNION ALL
+       SELECT DISTINCT s.line, $3::text, 'unknown destination country "' || x.country || '"'
+         FROM import_customers s CROSS JOIN LATERAL unnest(s.s_country) AS x(country)
+         WHERE x.country = ANY($1::text[])`,
+      [unknown, fields.customer, fields.subscription],
+      cap,
+    );
+  }
+
+  private async errorsOf(s: ImportSession, sql: string, params: unknown[], cap: number) {
+    const r = await s.client.query(
+      `WITH e AS (${sql}) SELECT (SELECT count(*)::int FROM e) AS total,
+         COALESCE((SELECT json_agg(x) FROM (SELECT * FROM e ORDER BY line LIMIT $${params.length + 1}) x), '[]') AS errors`,
+      [...params, cap],
+    );
+    return { total: r.rows[0].total as number, errors: r.rows[0].errors as ImportError[] };
+  }
+
+  /** Opens the apply transaction and waits for any other import to finish. */
+  async begin(s: ImportSession): Promise<void> {
+    await s.runner.startTransaction();
+    await s.client.query(`SELECT ${IMPORT_LOCK}`);
+  }
+
+  /** What applying would do to customers (contacts and subscriptions are counted when written). */
+  async plannedCounts(s: ImportSession, mode: ImportMode): Promise<Pick<ApplyCounts, 'created' | 'updated' | 'deactivated'>> {
+    const r = await s.client.query(
+      `WITH f AS (SELECT DISTINCT ref FROM import_customers)
+       SELECT (SELECT count(*) FROM f)::int AS total,
+              (SELECT count(*) FROM f JOIN customers c ON c.ref = f.ref)::int AS existing,
+              CASE WHEN $1 THEN (SELECT count(*) FROM customers c WHERE c.active
+                AND NOT EXISTS (SELECT 1 FROM import_customers s WHERE s.ref = c.ref)) ELSE 0 END::int AS deactivated`,
+      [mode === 'sync'],
+    );
+    const { total, existing, deactivated } = r.rows[0];
+    return { created: total - existing, updated: existing, deactivated };
+  }
+
+  /** Replaces the file's customers with their contacts and subscriptions; in sync mode deactivates the rest. */
+  async apply(s: ImportSession, mode: ImportMode): Promise<{ contacts: number; subscriptions: number }> {
+    const q = (sql: string) => s.client.query(sql);
+    await q(`DELETE FROM contacts t USING customers c, import_customers s WHERE s.ref = c.ref AND t.customer_id = c.id`);
+    await q(`DELETE FROM subscriptions t USING customers c, import_customers s WHERE s.ref = c.ref AND t.customer_id = c.id`);
+    await q(`
+      INSERT INTO customers (ref, name, tier, country, am_email, am_name, active)
+      SELECT ${s.repeats ? 'DISTINCT ON (ref)' : ''} ref, name, tier, country, am_email, am_name, true
+      FROM import_customers ${s.repeats ? 'ORDER BY ref, line' : ''}
+      ON CONFLICT (ref) DO UPDATE SET name = excluded.name, tier = excluded.tier, country = excluded.country,
+        am_email = excluded.am_email, am_name = excluded.am_name, active = true, updated_at = now()`);
+    const contacts = await q(`
+      INSERT INTO contacts (customer_id, email, name, locale, role, notices)
+      SELECT c.id, x.email, x.name, x.locale, x.role, x.notices
+      FROM import_customers s JOIN customers c ON c.ref = s.ref
+      CROSS JOIN LATERAL unnest(s.c_email, s.c_name, s.c_locale, s.c_role, s.c_notices) AS x(email, name, locale, role, notices)`);
+    const subscriptions = await q(`
+      INSERT INTO subscriptions (customer_id, product, country)
+      SELECT c.id, x.product, x.country
+      FROM import_customers s JOIN customers c ON c.ref = s.ref
+      CROSS JOIN LATERAL unnest(s.s_product, s.s_country) AS x(product, country)
+      ${s.repeats ? 'ON CONFLICT DO NOTHING' : ''}`);
+    if (mode === 'sync') {
+      await q(`UPDATE customers c SET active = false, updated_at = now()
+               WHERE c.active AND NOT EXISTS (SELECT 1 FROM import_customers s WHERE s.ref = c.ref)`);
+    }
+    return { contacts: contacts.rowCount ?? 0, subscriptions: subscriptions.rowCount ?? 0 };
+  }
+}
