@@ -14,7 +14,8 @@ module.exports = {
   roots: ['<rootDir>/src', '<rootDir>/test'],
   testMatch: ['**/*.spec.ts', '**/*.test.ts'],
   transform: { '^.+\\.(t|j|mj)s$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@bull-board)/)'],
+  // juice (CSS inliner for mail templates) and the parts of its tree that ship ESM only are transformed too.
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@bull-board|juice|postcss-nesting|@csstools|entities)/)'],
   setupFiles: ['<rootDir>/test/support/jest-setup.ts'],
   testTimeout: 60_000,
   maxWorkers: 2,
