@@ -4,10 +4,13 @@ import { AuthModule } from '../auth/auth.module';
 import { AppConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../database/database.module';
 import { QueueModule } from '../queue/queue.module';
+import { RegistryModule } from '../registry/registry.module';
+import { RegistryGenerateCommand } from './registry-generate.command';
+import { RegistryImportCommand } from './registry-import.command';
 import { UsersCreateCommand } from './users-create.command';
 
 @Module({
-  imports: [AppConfigModule, DatabaseModule, QueueModule, AuditModule, AuthModule],
-  providers: [UsersCreateCommand],
+  imports: [AppConfigModule, DatabaseModule, QueueModule, AuditModule, AuthModule, RegistryModule],
+  providers: [UsersCreateCommand, RegistryImportCommand, RegistryGenerateCommand],
 })
 export class CliModule {}

@@ -1,5 +1,5 @@
 // All SQL of a registry import: a session-private staging table filled by COPY, set-based checks, and the apply.
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -29,6 +29,8 @@ const IMPORT_LOCK = `pg_advisory_xact_lock(hashtext('impact-notices:registry-imp
 
 @Injectable()
 export class RegistryImportRepository {
+  private readonly logger = new Logger(RegistryImportRepository.name);
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async openSession(): Promise<ImportSession> {
@@ -157,7 +159,12 @@ export class RegistryImportRepository {
 
   /** Replaces the file's customers with their contacts and subscriptions; in sync mode deactivates the rest. */
   async apply(s: ImportSession, mode: ImportMode): Promise<{ contacts: number; subscriptions: number }> {
-    const q = (sql: string) => s.client.query(sql);
+    const q = async (sql: string) => {
+      const t0 = Date.now();
+      const r = await s.client.query(sql);
+      this.logger.debug(`${Date.now() - t0} ms: ${sql.trim().slice(0, 40)}`);
+      return r;
+    };
     await q(`DELETE FROM contacts t USING customers c, import_customers s WHERE s.ref = c.ref AND t.customer_id = c.id`);
     await q(`DELETE FROM subscriptions t USING customers c, import_customers s WHERE s.ref = c.ref AND t.customer_id = c.id`);
     await q(`
