@@ -1,0 +1,10 @@
+import { Module } from '@nestjs/common';
+import { MailTransportService } from './mail-transport.service';
+import { NoticeRenderer } from './notice-renderer.service';
+
+/** Templates, rendering and the mail transport: loaded once per process (APP_CONFIG comes from the global config module). */
+@Module({
+  providers: [NoticeRenderer, MailTransportService],
+  exports: [NoticeRenderer, MailTransportService],
+})
+export class NoticesModule {}
