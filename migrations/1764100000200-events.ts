@@ -88,6 +88,8 @@ export class Events1764100000200 implements MigrationInterface {
         last_code integer,
         last_reply text,
         is_test boolean NOT NULL DEFAULT false,
+        -- a test digest is mailed to a support address but lists this account manager's accounts
+        digest_for text,
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now(),
         sent_at timestamptz

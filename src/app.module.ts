@@ -5,17 +5,20 @@ import { AuthModule } from './auth/auth.module';
 import { AppLoggerModule } from './common/logger.module';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { EventsWorkerModule } from './events/events-worker.module';
+import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { OutreachModule } from './outreach/outreach.module';
 import { QueueModule } from './queue/queue.module';
 import { RegistryModule } from './registry/registry.module';
 
 /** Modules every role needs. */
 const CORE: Type[] = [AppConfigModule, AppLoggerModule, DatabaseModule, QueueModule, MetricsModule, AuditModule, AuthModule, RegistryModule];
 /** HTTP API and pages. */
-const API: Type[] = [HealthModule];
+const API: Type[] = [HealthModule, EventsModule, OutreachModule];
 /** Queue processors. */
-const WORKER: Type[] = [];
+const WORKER: Type[] = [EventsWorkerModule];
 
 @Module({})
 export class AppModule {

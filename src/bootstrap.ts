@@ -41,12 +41,12 @@ export async function startApp(role?: AppRole, opts: { port?: number } = {}): Pr
   await ensureDatabase(config.DATABASE_URL);
   const module = AppModule.forRole(effectiveRole);
   if (effectiveRole === 'worker') {
-    const app = await NestFactory.createApplicationContext(module, { bufferLogs: true });
+    const app = await NestFactory.createApplicationContext(module, { bufferLogs: true, abortOnError: false });
     app.useLogger(app.get(Logger));
     await app.init();
     return { app, config };
   }
-  const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true, bodyParser: false });
+  const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true, bodyParser: false, abortOnError: false });
   configureHttpApp(app);
   await app.listen(opts.port ?? config.PORT, '0.0.0.0');
   const address = app.getHttpServer().address();

@@ -88,6 +88,21 @@ class EnvironmentVariables {
   @Max(256)
   WORKER_CONCURRENCY = 4;
 
+  @Transform(toInt)
+  @IsInt({ message: 'must be an integer (milliseconds)' })
+  @Min(10)
+  MAIL_RETRY_BASE_MS = 2000;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be an integer (milliseconds)' })
+  @Min(100)
+  RECONCILE_INTERVAL_MS = 5000;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be an integer (seconds)' })
+  @Min(5)
+  SEND_LEASE_SECONDS = 60;
+
   @IsOptional()
   @IsString()
   SESSION_SECRET?: string;

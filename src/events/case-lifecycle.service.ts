@@ -1,0 +1,82 @@
+// Applies a case's stored events one at a time in arrival order (SPEC §3 lifecycle table), each in one transaction.
+import { Injectable, Logger } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { MatchingRepository } from '../matching/matching.repository';
+import { NoticeDispatchService } from '../notices/notice-dispatch.service';
+import type { EventStatus, SuspensionEvent } from './event.types';
+import { EventsRepository, type EventRow } from './events.repository';
+
+export interface AppliedEvent {
+  eventPk: string;
+  status: EventStatus;
+  notices: number;
+  customers: number;
+  reasons: string[];
+}
+
+@Injectable()
+export class CaseLifecycleService {
+  private readonly logger = new Logger(CaseLifecycleService.name);
+
+  constructor(
+    private readonly events: EventsRepository,
+    private readonly matching: MatchingRepository,
+    private readonly dispatch: NoticeDispatchService,
+  ) {}
+
+  /** Applies every received event of the case, oldest first; safe to call from any number of workers. */
+  async applyPending(caseId: string): Promise<AppliedEvent[]> {
+    const done: AppliedEvent[] = [];
+    for (;;) {
+      const applied = await this.events.dataSource.transaction(async (m) => {
+        await this.events.lockCase(m, 'apply', caseId);
+        const next = await this.events.nextReceived(m, caseId);
+        return next ? this.applyOne(m, next) : null;
+      });
+      if (!applied) return done;
+      done.push(applied);
+      this.logger.log({ caseId, ...applied }, 'event applied');
+      if (applied.status === 'dispatching') await this.dispatch.start(applied.eventPk);
+    }
+  }
+
+  /** Lifecycle checks; returns the reasons an event of this type cannot apply to the case now. */
+  async lifecycleProblems(m: EntityManager, e: SuspensionEvent): Promise<string[]> {
+    const current = await this.events.getCase(m, e.caseId);
+    if (e.type === 'suspension.issued') {
+      return current?.status === 'open'
+        ? [`type: suspension.issued for case "${e.caseId}", which is already open (use suspension.updated)`]
+        : [];
+    }
+    if (!current) return [`caseId: "${e.caseId}" is not a known case; ${e.type} needs a case opened by suspension.issued`];
+    if (current.status === 'closed') return [`caseId: case "${e.caseId}" is closed; ${e.type} cannot apply to it`];
+    return [];
+  }
+
+  /** Computes the event's effect on the case inside `m`: suspended set, affected customers, notice rows. */
+  async computeEffect(m: EntityManager, e: SuspensionEvent, eventPk: string): Promise<{ notices: number; customers: number }> {
+    if (e.type === 'suspension.issued') await this.events.openCase(m, e.caseId, e.title, eventPk);
+    if (e.scope && e.type !== 'suspension.lifted') {
+      const resolved = await this.matching.resolveScope(m, e.scope);
+      await this.matching.buildMatchSet(m, resolved);
+    }
+    await this.matching.applyLifecycle(m, e.type, e.caseId, eventPk);
+    const counts = await this.matching.insertNoticesForEvent(m, eventPk);
+    await this.events.touchCase(m, e.caseId, eventPk, e.type === 'suspension.lifted');
+    return counts;
+  }
+
+  private async applyOne(m: EntityManager, row: EventRow): Promise<AppliedEvent> {
+    const e = row.payload as SuspensionEvent;
+    const problems = await this.lifecycleProblems(m, e);
+    if (problems.length) {
+      await this.events.markRejected(m, row.id, problems);
+      this.logger.warn({ eventId: e.eventId, reasons: problems }, 'event rejected by the case lifecycle');
+      return { eventPk: row.id, status: 'rejected', notices: 0, customers: 0, reasons: problems };
+    }
+    const { notices, customers } = await this.computeEffect(m, e, row.id);
+    const status: EventStatus = notices === 0 ? 'completed' : e.dispatch === 'auto' ? 'dispatching' : 'awaiting_review';
+    await this.events.markApplied(m, row.id, status, customers);
+    return { eventPk: row.id, status, notices, customers, reasons: [] };
+  }
+}

@@ -1,0 +1,47 @@
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { sendCsvHeaders } from '../common/csv-response';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentUser, RequireRole } from '../auth/auth.decorators';
+import type { Principal } from '../auth/roles';
+import { API_PREFIX } from '../common/api';
+import { PagingQuery } from '../common/paging.dto';
+import { AffectedQuery } from './dto/event-query.dto';
+import { EventsService } from './events.service';
+
+@ApiTags('cases')
+@ApiBearerAuth()
+@RequireRole('account_manager')
+@Controller(`${API_PREFIX}/cases`)
+export class CasesController {
+  constructor(private readonly events: EventsService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Cases with the size of their suspended sets' })
+  list(@Query() q: PagingQuery) {
+    return this.events.listCases(q.page, q.pageSize);
+  }
+
+  @Get(':caseId')
+  @ApiOperation({ summary: 'A case: status, suspended-set size and timeline of events' })
+  get(@Param('caseId') caseId: string, @CurrentUser() me: Principal) {
+    return this.events.getCase(caseId, me);
+  }
+
+  @Get(':caseId/affected')
+  @ApiOperation({ summary: 'Customers suspended now in this case, with their suspended subscriptions' })
+  async affected(
+    @Param('caseId') caseId: string,
+    @Query() q: AffectedQuery,
+    @CurrentUser() me: Principal,
+    @Res() res: Response,
+  ): Promise<void> {
+    if (q.format !== 'csv') {
+      res.json(await this.events.caseAffected(caseId, q, me));
+      return;
+    }
+    await this.events.getCase(caseId, me);
+    sendCsvHeaders(res, `suspended-${caseId}`);
+    await this.events.caseAffectedCsv(caseId, q, me, res);
+  }
+}

@@ -1,0 +1,70 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { PagingQuery } from '../../common/paging.dto';
+import { DELIVERY_STATUSES } from '../../notices/notice.types';
+import { TIERS } from '../../registry/registry.types';
+import { EVENT_STATUSES, EVENT_TYPES, type EventStatus } from '../event.types';
+
+export class EventListQuery extends PagingQuery {
+  @ApiPropertyOptional({ enum: EVENT_STATUSES })
+  @IsOptional()
+  @IsIn(EVENT_STATUSES)
+  status?: EventStatus;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  caseId?: string;
+
+  @ApiPropertyOptional({ enum: EVENT_TYPES })
+  @IsOptional()
+  @IsIn(EVENT_TYPES)
+  type?: string;
+}
+
+export class AffectedQuery extends PagingQuery {
+  @ApiPropertyOptional({ enum: TIERS })
+  @IsOptional()
+  @IsIn(TIERS)
+  tier?: string;
+
+  @ApiPropertyOptional({ example: 'DE' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(8)
+  country?: string;
+
+  @ApiPropertyOptional({ example: 'claude-api' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  product?: string;
+
+  @ApiPropertyOptional({ description: 'account manager email' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(320)
+  accountManager?: string;
+
+  @ApiPropertyOptional({ enum: [...DELIVERY_STATUSES, 'none'] })
+  @IsOptional()
+  @IsIn([...DELIVERY_STATUSES, 'none'])
+  deliveryStatus?: string;
+
+  @ApiPropertyOptional({ description: 'name or ref contains' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
+
+  @ApiPropertyOptional({ enum: ['ref', 'name', 'country', 'tier'] })
+  @IsOptional()
+  @IsIn(['ref', 'name', 'country', 'tier'])
+  sort?: 'ref' | 'name' | 'country' | 'tier';
+
+  @ApiPropertyOptional({ enum: ['json', 'csv'] })
+  @IsOptional()
+  @Matches(/^(json|csv)$/)
+  format?: 'json' | 'csv';
+}

@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { MatchingModule } from '../matching/matching.module';
+import { NoticeSendingModule } from '../notices/notice-sending.module';
+import { RegistryModule } from '../registry/registry.module';
+import { AffectedExportService } from './affected-export.service';
+import { AffectedRepository } from './affected.repository';
+import { CaseLifecycleService } from './case-lifecycle.service';
+import { CasesController } from './cases.controller';
+import { CustomerSectionsService } from './customer-sections.service';
+import { EventIntakeService } from './event-intake.service';
+import { EventPreviewService } from './event-preview.service';
+import { EventsController } from './events.controller';
+import { EventsRepository } from './events.repository';
+import { EventsService } from './events.service';
+
+/** Events and cases: intake, lifecycle, preview and the read API. */
+@Module({
+  imports: [MatchingModule, NoticeSendingModule, RegistryModule],
+  controllers: [EventsController, CasesController],
+  providers: [CustomerSectionsService, EventsRepository, AffectedRepository, AffectedExportService, EventIntakeService, CaseLifecycleService, EventPreviewService, EventsService],
+  exports: [EventsRepository, AffectedRepository, EventIntakeService, CaseLifecycleService, EventPreviewService, EventsService],
+})
+export class EventsModule {}

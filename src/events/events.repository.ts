@@ -1,0 +1,187 @@
+// All SQL of the events and cases tables.
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import type { DeliveryStatus } from '../notices/notice.types';
+import type { EventStatus, SuspensionEvent } from './event.types';
+
+export interface EventRow {
+  id: string;
+  event_id: string | null;
+  case_id: string | null;
+  type: string | null;
+  status: EventStatus;
+  dispatch: 'auto' | 'review' | null;
+  payload: SuspensionEvent | null;
+  raw: string | null;
+  content_hash: string | null;
+  conflict: boolean;
+  reasons: string[];
+  source: string;
+  title: string | null;
+  received_at: Date;
+  applied_at: Date | null;
+  finished_at: Date | null;
+  customers_affected: number;
+}
+
+export interface NewEventRow {
+  eventId: string | null;
+  caseId: string | null;
+  type: string | null;
+  status: EventStatus;
+  dispatch: 'auto' | 'review' | null;
+  payload: SuspensionEvent | null;
+  raw: string | null;
+  contentHash: string | null;
+  conflict: boolean;
+  reasons: string[];
+  source: 'queue' | 'http' | 'reconcile';
+}
+
+export interface EventListFilter {
+  status?: EventStatus;
+  caseId?: string;
+  type?: string;
+  page: number;
+  pageSize: number;
+}
+
+/** Two advisory-lock namespaces per case: intake (arrival order) and apply (one event at a time). */
+export const CASE_LOCK = { intake: 7001, apply: 7002 } as const;
+
+@Injectable()
+export class EventsRepository {
+  constructor(@InjectDataSource() readonly dataSource: DataSource) {}
+
+  async lockCase(m: EntityManager, kind: keyof typeof CASE_LOCK, caseId: string): Promise<void> {
+    await m.query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [CASE_LOCK[kind], caseId]);
+  }
+
+  /** Inserts unless a non-conflict row with this eventId exists; returns the new id or null. */
+  async insert(m: EntityManager, e: NewEventRow): Promise<string | null> {
+    const rows = await m.query(
+      `INSERT INTO events (event_id, case_id, type, status, dispatch, payload, raw, content_hash, conflict, reasons, source,
+                           title, occurred_at, effective_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $6::jsonb->>'title',
+               ($6::jsonb->>'occurredAt')::timestamptz, ($6::jsonb->>'effectiveAt')::timestamptz)
+       ON CONFLICT (event_id) WHERE NOT conflict AND event_id IS NOT NULL DO NOTHING
+       RETURNING id`,
+      [e.eventId, e.caseId, e.type, e.status, e.dispatch, e.payload ? JSON.stringify(e.payload) : null, e.raw,
+        e.contentHash, e.conflict, e.reasons, e.source],
+    );
+    return rows[0]?.id ?? null;
+  }
+
+  async findByEventId(eventId: string, m: EntityManager = this.dataSource.manager): Promise<EventRow | null> {
+    const rows = await m.query(`SELECT * FROM events WHERE event_id = $1 AND NOT conflict`, [eventId]);
+    return rows[0] ?? null;
+  }
+
+  async findByPk(id: string, m: EntityManager = this.dataSource.manager): Promise<EventRow | null> {
+    const rows = await m.query(`SELECT * FROM events WHERE id = $1`, [id]);
+    return rows[0] ?? null;
+  }
+
+  /** The oldest event of a case still waiting to be applied. */
+  async nextReceived(m: EntityManager, caseId: string): Promise<EventRow | null> {
+    const rows = await m.query(
+      `SELECT * FROM events WHERE case_id = $1 AND status = 'received' AND NOT conflict ORDER BY id LIMIT 1 FOR UPDATE`,
+      [caseId],
+    );
+    return rows[0] ?? null;
+  }
+
+  async casesWithReceivedEvents(): Promise<string[]> {
+    const rows = await this.dataSource.query(
+      `SELECT DISTINCT case_id FROM events WHERE status = 'received' AND case_id IS NOT NULL`,
+    );
+    return rows.map((r: { case_id: string }) => r.case_id);
+  }
+
+  async markRejected(m: EntityManager, id: string, reasons: string[]): Promise<void> {
+    await m.query(
+      `UPDATE events SET status = 'rejected', reasons = reasons || $2::text[], applied_at = now(), finished_at = now()
+        WHERE id = $1`,
+      [id, reasons],
+    );
+  }
+
+  async markApplied(m: EntityManager, id: string, status: EventStatus, customers: number): Promise<void> {
+    await m.query(
+      `UPDATE events SET status = $2, applied_at = now(), customers_affected = $3,
+              finished_at = CASE WHEN $2 IN ('completed', 'cancelled') THEN now() END
+        WHERE id = $1`,
+      [id, status, customers],
+    );
+  }
+
+  async setStatus(id: string, status: EventStatus, from: EventStatus[], m: EntityManager = this.dataSource.manager) {
+    const rows = await m.query(
+      `UPDATE events SET status = $2, finished_at = CASE WHEN $2 IN ('completed', 'cancelled') THEN now() END
+        WHERE id = $1 AND status = ANY($3::text[]) RETURNING id`,
+      [id, status, from],
+    );
+    return rows.length > 0;
+  }
+
+  async getCase(m: EntityManager, caseId: string): Promise<{ status: 'open' | 'closed' } | null> {
+    const rows = await m.query(`SELECT status FROM cases WHERE case_id = $1 FOR UPDATE`, [caseId]);
+    return rows[0] ?? null;
+  }
+
+  async openCase(m: EntityManager, caseId: string, title: string, eventPk: string): Promise<void> {
+    await m.query(
+      `INSERT INTO cases (case_id, status, title, last_event) VALUES ($1, 'open', $2, $3)
+       ON CONFLICT (case_id) DO UPDATE SET status = 'open', title = $2, opened_at = now(), closed_at = NULL,
+              last_event = $3, updated_at = now()`,
+      [caseId, title, eventPk],
+    );
+  }
+
+  async touchCase(m: EntityManager, caseId: string, eventPk: string, close: boolean): Promise<void> {
+    await m.query(
+      `UPDATE cases SET last_event = $2, updated_at = now(),
+              status = CASE WHEN $3 THEN 'closed' ELSE status END,
+              closed_at = CASE WHEN $3 THEN now() ELSE closed_at END
+        WHERE case_id = $1`,
+      [caseId, eventPk, close],
+    );
+  }
+
+  async list(f: EventListFilter, visibleCountsFor?: string) {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, v: unknown) => {
+      params.push(v);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (f.status) add('e.status = ?', f.status);
+    if (f.caseId) add('e.case_id = ?', f.caseId);
+    if (f.type) add('e.type = ?', f.type);
+    const cond = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM events e ${cond}`, params);
+    params.push(f.pageSize, (f.page - 1) * f.pageSize);
+    const rows: EventRow[] = await this.dataSource.query(
+      `SELECT * FROM events e ${cond} ORDER BY e.id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`,
+      params,
+    );
+    const counts = await this.noticeCounts(rows.map((r) => r.id), visibleCountsFor);
+    return { rows, counts, total };
+  }
+
+  /** Notice counts by delivery state per event; with `amEmail`, only notices of that manager's customers. */
+  async noticeCounts(eventPks: string[], amEmail?: string): Promise<Map<string, Record<DeliveryStatus, number>>> {
+    const out = new Map<string, Record<DeliveryStatus, number>>();
+    for (const id of eventPks) out.set(id, { pending: 0, sending: 0, sent: 0, retrying: 0, failed: 0, cancelled: 0 });
+    if (!eventPks.length) return out;
+    const rows = await this.dataSource.query(
+      `SELECT n.event_pk, n.status, count(*)::int AS n FROM notices n
+        ${amEmail !== undefined ? 'JOIN customers c ON c.id = n.customer_id AND c.am_email = $2' : ''}
+        WHERE n.event_pk = ANY($1::bigint[]) AND NOT n.is_test GROUP BY 1, 2`,
+      amEmail !== undefined ? [eventPks, amEmail] : [eventPks],
+    );
+    for (const r of rows) (out.get(String(r.event_pk)) as Record<string, number>)[r.status] = r.n;
+    return out;
+  }
+}

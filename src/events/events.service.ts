@@ -1,0 +1,144 @@
+// Read side of events and cases: the shapes of SPEC §5, with account managers limited to their own customers.
+import { Injectable, NotFoundException } from '@nestjs/common';
+import type { Principal } from '../auth/roles';
+import type { DeliveryStatus } from '../notices/notice.types';
+import type { Writable } from 'node:stream';
+import { AffectedExportService } from './affected-export.service';
+import { AffectedRepository, type AffectedFilter } from './affected.repository';
+import type { EventListQuery } from './dto/event-query.dto';
+import { EventsRepository, type EventRow } from './events.repository';
+
+export interface EventView {
+  eventId: string | null;
+  caseId: string | null;
+  type: string | null;
+  status: string;
+  reasons: string[];
+  receivedAt: string;
+  counts: Record<DeliveryStatus, number>;
+  title: string | null;
+  dispatch: string | null;
+  customersAffected: number;
+  appliedAt: string | null;
+  finishedAt: string | null;
+  source: string;
+  conflict: boolean;
+  raw?: string | null;
+}
+
+function amScope(viewer: Principal): string | undefined {
+  return viewer.role === 'account_manager' ? viewer.email.toLowerCase() : undefined;
+}
+
+export function toEventView(r: EventRow, counts: Record<DeliveryStatus, number>): EventView {
+  return {
+    eventId: r.event_id,
+    caseId: r.case_id,
+    type: r.type,
+    status: r.status,
+    reasons: r.reasons,
+    receivedAt: new Date(r.received_at).toISOString(),
+    counts,
+    title: r.title,
+    dispatch: r.dispatch,
+    customersAffected: r.customers_affected,
+    appliedAt: r.applied_at ? new Date(r.applied_at).toISOString() : null,
+    finishedAt: r.finished_at ? new Date(r.finished_at).toISOString() : null,
+    source: r.source,
+    conflict: r.conflict,
+    ...(r.status === 'rejected' ? { raw: r.raw } : {}),
+  };
+}
+
+@Injectable()
+export class EventsService {
+  constructor(
+    private readonly events: EventsRepository,
+    private readonly affected: AffectedRepository,
+    private readonly exporter: AffectedExportService,
+  ) {}
+
+  async list(q: EventListQuery, viewer: Principal) {
+    const { rows, counts, total } = await this.events.list(q, amScope(viewer));
+    return { items: rows.map((r) => toEventView(r, counts.get(String(r.id))!)), total, page: q.page, pageSize: q.pageSize };
+  }
+
+  async getRow(eventId: string): Promise<EventRow> {
+    const row = await this.events.findByEventId(eventId);
+    if (!row) throw new NotFoundException(`no event ${eventId}`);
+    return row;
+  }
+
+  async get(eventId: string, viewer: Principal): Promise<EventView> {
+    const row = await this.getRow(eventId);
+    const counts = await this.events.noticeCounts([row.id], amScope(viewer));
+    return toEventView(row, counts.get(String(row.id))!);
+  }
+
+  async eventAffected(eventId: string, f: AffectedFilter, viewer: Principal) {
+    const row = await this.getRow(eventId);
+    return this.affected.page(this.affected.eventQuery(row.id, f, viewer), f);
+  }
+
+  /** Streams the event's affected customers as CSV (every row, no paging). */
+  async eventAffectedCsv(eventId: string, f: AffectedFilter, viewer: Principal, out: Writable): Promise<number> {
+    const row = await this.getRow(eventId);
+    return this.exporter.stream(this.affected.eventQuery(row.id, f, viewer), true, out);
+  }
+
+  async caseAffectedCsv(caseId: string, f: AffectedFilter, viewer: Principal, out: Writable): Promise<number> {
+    await this.assertCase(caseId);
+    return this.exporter.stream(this.affected.caseQuery(caseId, f, viewer), false, out);
+  }
+
+  private async assertCase(caseId: string): Promise<void> {
+    const [exists] = await this.events.dataSource.query(`SELECT 1 FROM cases WHERE case_id = $1`, [caseId]);
+    if (!exists) throw new NotFoundException(`no case ${caseId}`);
+  }
+
+  async listCases(page: number, pageSize: number) {
+    const ds = this.events.dataSource;
+    const [{ total }] = await ds.query(`SELECT count(*)::int AS total FROM cases`);
+    const rows = await ds.query(
+      `SELECT c.case_id, c.status, c.title, c.opened_at, c.closed_at, c.updated_at,
+              (SELECT count(*)::int FROM case_suspensions s WHERE s.case_id = c.case_id) AS suspended,
+              (SELECT count(DISTINCT customer_id)::int FROM case_suspensions s WHERE s.case_id = c.case_id) AS customers
+         FROM cases c ORDER BY c.updated_at DESC LIMIT $1 OFFSET $2`,
+      [pageSize, (page - 1) * pageSize],
+    );
+    return { items: rows.map(toCaseView), total, page, pageSize };
+  }
+
+  async getCase(caseId: string, viewer: Principal) {
+    const ds = this.events.dataSource;
+    const rows = await ds.query(
+      `SELECT c.case_id, c.status, c.title, c.opened_at, c.closed_at, c.updated_at,
+              (SELECT count(*)::int FROM case_suspensions s WHERE s.case_id = c.case_id) AS suspended,
+              (SELECT count(DISTINCT customer_id)::int FROM case_suspensions s WHERE s.case_id = c.case_id) AS customers
+         FROM cases c WHERE c.case_id = $1`,
+      [caseId],
+    );
+    if (!rows.length) throw new NotFoundException(`no case ${caseId}`);
+    const events: EventRow[] = await ds.query(`SELECT * FROM events WHERE case_id = $1 AND NOT conflict ORDER BY id`, [caseId]);
+    const counts = await this.events.noticeCounts(events.map((e) => e.id), amScope(viewer));
+    return { ...toCaseView(rows[0]), timeline: events.map((e) => toEventView(e, counts.get(String(e.id))!)) };
+  }
+
+  async caseAffected(caseId: string, f: AffectedFilter, viewer: Principal) {
+    await this.assertCase(caseId);
+    return this.affected.page(this.affected.caseQuery(caseId, f, viewer), f);
+  }
+}
+
+function toCaseView(r: Record<string, any>) {
+  return {
+    caseId: r.case_id,
+    status: r.status,
+    title: r.title,
+    openedAt: new Date(r.opened_at).toISOString(),
+    closedAt: r.closed_at ? new Date(r.closed_at).toISOString() : null,
+    updatedAt: new Date(r.updated_at).toISOString(),
+    suspendedSubscriptions: r.suspended,
+    suspendedCustomers: r.customers,
+  };
+}

@@ -1,0 +1,54 @@
+// Rebuilds queue work from PostgreSQL on a timer: Redis can be flushed or lost without losing an event or a notice.
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { NoticeDispatchService } from '../notices/notice-dispatch.service';
+import { NoticeRepository } from '../notices/notice.repository';
+import { JobName, QueueName, type ApplyCaseJob } from '../queue/queue.constants';
+import { EventsRepository } from './events.repository';
+
+@Injectable()
+export class WorkReconcilerService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(WorkReconcilerService.name);
+  private timer?: NodeJS.Timeout;
+  private running = false;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly events: EventsRepository,
+    private readonly notices: NoticeRepository,
+    private readonly dispatch: NoticeDispatchService,
+    @InjectQueue(QueueName.CaseApply) private readonly applyQueue: Queue<ApplyCaseJob>,
+    @InjectQueue(QueueName.SuspensionEvents) private readonly intakeQueue: Queue,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.tick(), this.config.RECONCILE_INTERVAL_MS);
+    this.timer.unref();
+    void this.tick();
+  }
+
+  onModuleDestroy(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** One pass: re-enqueue unapplied cases and events with sendable notices; complete finished events. */
+  async tick(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      await this.intakeQueue.setGlobalConcurrency(1);
+      for (const caseId of await this.events.casesWithReceivedEvents()) {
+        await this.applyQueue.add(JobName.ApplyCase, { caseId }, { removeOnComplete: true, removeOnFail: 1000 });
+      }
+      for (const eventPk of await this.notices.eventsWithDueWork()) await this.dispatch.start(eventPk);
+      for (const eventPk of await this.notices.finishedDispatchingEvents()) await this.notices.completeIfDone(eventPk);
+    } catch (e) {
+      this.logger.warn({ err: (e as Error).message }, 'reconcile pass failed; will try again');
+    } finally {
+      this.running = false;
+    }
+  }
+}

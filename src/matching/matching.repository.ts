@@ -1,0 +1,207 @@
+// Set-based matching and the case lifecycle in SQL (SPEC §3): M(scope) is built in a temporary table and the
+// case's suspended set, the affected customers and the notice rows are derived from it, all in the caller's transaction.
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { EventScope, EventType } from '../events/event.types';
+
+export interface ResolvedScope {
+  products: string[];
+  countries: string[];
+  tiers: string[];
+}
+
+const SUB_JSON = `jsonb_agg(jsonb_build_object('product', x.product, 'country', x.country) ORDER BY x.product, x.country)`;
+
+function split(list: string[], prefix: string): { plain: string[]; prefixed: string[]; all: boolean } {
+  return {
+    all: list.includes('*'),
+    plain: list.filter((v) => v !== '*' && !v.startsWith(prefix)),
+    prefixed: list.filter((v) => v.startsWith(prefix)).map((v) => v.slice(prefix.length)),
+  };
+}
+
+@Injectable()
+export class MatchingRepository {
+  /** Codes, countries and groups of a scope that the registry does not know (only the tables a scope names are read). */
+  async unknownScopeCodes(m: EntityManager, scope: EventScope): Promise<string[]> {
+    const p = split([...scope.products, ...scope.excludeProducts], 'category:');
+    const r = split([...scope.regions, ...scope.excludeRegions], 'group:');
+    const missing = async (table: string, codes: string[], label: string) => {
+      if (!codes.length) return [];
+      const rows: { x: string }[] = await m.query(
+        `SELECT x FROM unnest($1::text[]) x WHERE NOT EXISTS (SELECT 1 FROM ${table} t WHERE t.code = x) ORDER BY x`,
+        [codes],
+      );
+      return rows.map(({ x }) => `scope: unknown ${label} "${x}"`);
+    };
+    return [
+      ...(await missing('products', p.plain, 'product')),
+      ...(await missing('countries', r.plain, 'country')),
+      ...(await missing('region_groups', r.prefixed, 'region group')),
+    ];
+  }
+
+  /** Resolves `*`, `category:` and `group:` selectors and exclusions to plain product and country lists. */
+  async resolveScope(m: EntityManager, scope: EventScope): Promise<ResolvedScope> {
+    const p = split(scope.products, 'category:');
+    const xp = split(scope.excludeProducts, 'category:');
+    const r = split(scope.regions, 'group:');
+    const xr = split(scope.excludeRegions, 'group:');
+    const [row] = await m.query(
+      `SELECT
+         ARRAY(SELECT code FROM products
+                WHERE ($1 OR code = ANY($2::text[]) OR category = ANY($3::text[]))
+                  AND NOT (code = ANY($4::text[]) OR category = ANY($5::text[])) ORDER BY code) AS products,
+         ARRAY(SELECT code::text FROM countries
+                WHERE ($6 OR code = ANY($7::text[])
+                          OR code = ANY(ARRAY(SELECT unnest(countries) FROM region_groups WHERE code = ANY($8::text[]))))
+                  AND NOT (code = ANY($9::text[])
+                          OR code = ANY(ARRAY(SELECT unnest(countries) FROM region_groups WHERE code = ANY($10::text[]))))
+                ORDER BY code) AS countries`,
+      [p.all, p.plain, p.prefixed, xp.plain, xp.prefixed, r.all, r.plain, r.prefixed, xr.plain, xr.prefixed],
+    );
+    return { products: row.products, countries: row.countries, tiers: scope.tiers };
+  }
+
+  /** Fills the temporary table `m` (dropped at commit) with the in-scope subscriptions of active customers. */
+  async buildMatchSet(m: EntityManager, scope: ResolvedScope): Promise<number> {
+    await m.query(`DROP TABLE IF EXISTS m`);
+    await m.query(`CREATE TEMPORARY TABLE m (customer_id bigint, product text, country char(2)) ON COMMIT DROP`);
+    await m.query(
+      `INSERT INTO m (customer_id, product, country)
+       SELECT s.customer_id, s.product, s.country
+         FROM subscriptions s JOIN customers c ON c.id = s.customer_id
+        WHERE c.active AND c.tier = ANY($1::text[]) AND s.product = ANY($2::text[]) AND s.country = ANY($3::text[])`,
+      [scope.tiers, scope.products, scope.countries],
+    );
+    await m.query(`CREATE INDEX ON m (customer_id, product, country)`);
+    await m.query(`ANALYZE m`);
+    const [{ n }] = await m.query(`SELECT count(*)::int AS n FROM m`);
+    return n;
+  }
+
+  /** Applies one event of `type` to the case's suspended set and records who is told what. Needs `m` unless lifted. */
+  async applyLifecycle(m: EntityManager, type: EventType, caseId: string, eventPk: string): Promise<void> {
+    switch (type) {
+      case 'suspension.issued':
+        await m.query(`DELETE FROM case_suspensions WHERE case_id = $1`, [caseId]);
+        await m.query(
+          `INSERT INTO case_suspensions (case_id, customer_id, product, country, since_event)
+           SELECT $1, customer_id, product, country, $2 FROM m`,
+          [caseId, eventPk],
+        );
+        await m.query(
+          `INSERT INTO event_customers (event_pk, customer_id, kind, affected, added)
+           SELECT $1, x.customer_id, 'suspended', ${SUB_JSON}, ${SUB_JSON} FROM m x GROUP BY x.customer_id`,
+          [eventPk],
+        );
+        return;
+      case 'suspension.updated':
+        await this.snapshotOld(m, caseId);
+        await m.query(
+          `WITH n AS (SELECT x.customer_id, ${SUB_JSON} AS subs FROM m x GROUP BY 1),
+                o AS (SELECT x.customer_id, ${SUB_JSON} AS subs FROM old_s x GROUP BY 1),
+                a AS (SELECT x.customer_id, ${SUB_JSON} AS subs
+                        FROM (SELECT * FROM m EXCEPT SELECT * FROM old_s) x GROUP BY 1),
+                r AS (SELECT x.customer_id, ${SUB_JSON} AS subs
+                        FROM (SELECT * FROM old_s EXCEPT SELECT * FROM m) x GROUP BY 1)
+           INSERT INTO event_customers (event_pk, customer_id, kind, affected, added, removed)
+           SELECT $1, coalesce(n.customer_id, o.customer_id),
+                  CASE WHEN o.customer_id IS NULL THEN 'suspended' WHEN n.customer_id IS NULL THEN 'restored' ELSE 'updated' END,
+                  coalesce(n.subs, '[]'), coalesce(a.subs, '[]'), coalesce(r.subs, '[]')
+             FROM n FULL JOIN o ON o.customer_id = n.customer_id
+             LEFT JOIN a ON a.customer_id = coalesce(n.customer_id, o.customer_id)
+             LEFT JOIN r ON r.customer_id = coalesce(n.customer_id, o.customer_id)`,
+          [eventPk],
+        );
+        await m.query(
+          `DELETE FROM case_suspensions s WHERE s.case_id = $1
+             AND NOT EXISTS (SELECT 1 FROM m WHERE m.customer_id = s.customer_id AND m.product = s.product AND m.country = s.country)`,
+          [caseId],
+        );
+        await m.query(
+          `INSERT INTO case_suspensions (case_id, customer_id, product, country, since_event)
+           SELECT $1, customer_id, product, country, $2 FROM m ON CONFLICT DO NOTHING`,
+          [caseId, eventPk],
+        );
+        return;
+      case 'license.granted':
+        await this.snapshotOld(m, caseId);
+        await m.query(
+          `WITH lost AS (SELECT o.* FROM old_s o JOIN m USING (customer_id, product, country)),
+                r AS (SELECT x.customer_id, ${SUB_JSON} AS subs FROM lost x GROUP BY 1),
+                rest AS (SELECT x.customer_id, ${SUB_JSON} AS subs
+                           FROM (SELECT * FROM old_s EXCEPT SELECT * FROM lost) x
+                          WHERE x.customer_id IN (SELECT customer_id FROM r) GROUP BY 1)
+           INSERT INTO event_customers (event_pk, customer_id, kind, affected, removed)
+           SELECT $1, r.customer_id, 'license-granted', coalesce(rest.subs, '[]'), r.subs
+             FROM r LEFT JOIN rest ON rest.customer_id = r.customer_id`,
+          [eventPk],
+        );
+        await m.query(
+          `DELETE FROM case_suspensions s USING m
+            WHERE s.case_id = $1 AND m.customer_id = s.customer_id AND m.product = s.product AND m.country = s.country`,
+          [caseId],
+        );
+        return;
+      case 'license.denied':
+        await m.query(
+          `INSERT INTO event_customers (event_pk, customer_id, kind, affected)
+           SELECT $1, x.customer_id, 'license-denied', ${SUB_JSON}
+             FROM (SELECT s.customer_id, s.product, s.country FROM case_suspensions s
+                     JOIN m USING (customer_id, product, country) WHERE s.case_id = $2) x
+            GROUP BY x.customer_id`,
+          [eventPk, caseId],
+        );
+        return;
+      case 'suspension.lifted':
+        await m.query(
+          `INSERT INTO event_customers (event_pk, customer_id, kind, removed)
+           SELECT $1, x.customer_id, 'restored', ${SUB_JSON} FROM case_suspensions x WHERE x.case_id = $2 GROUP BY x.customer_id`,
+          [eventPk, caseId],
+        );
+        await m.query(`DELETE FROM case_suspensions WHERE case_id = $1`, [caseId]);
+        return;
+    }
+  }
+
+  private async snapshotOld(m: EntityManager, caseId: string): Promise<void> {
+    await m.query(`DROP TABLE IF EXISTS old_s`);
+    await m.query(
+      `CREATE TEMPORARY TABLE old_s ON COMMIT DROP AS
+       SELECT customer_id, product, country FROM case_suspensions WHERE case_id = $1`,
+      [caseId],
+    );
+    await m.query(`CREATE INDEX ON old_s (customer_id, product, country)`);
+    await m.query(`ANALYZE old_s`);
+  }
+
+  /** One notice per active contact (notices on) of each told customer, plus one digest per account manager. */
+  async insertNoticesForEvent(m: EntityManager, eventPk: string): Promise<{ notices: number; customers: number }> {
+    await m.query(
+      `INSERT INTO notices (event_pk, kind, customer_id, tier, email, name, locale)
+       SELECT ec.event_pk, ec.kind, c.id, c.tier, ct.email, ct.name, ct.locale
+         FROM event_customers ec
+         JOIN customers c ON c.id = ec.customer_id AND c.active
+         JOIN contacts ct ON ct.customer_id = c.id AND ct.notices
+        WHERE ec.event_pk = $1`,
+      [eventPk],
+    );
+    await m.query(
+      `INSERT INTO notices (event_pk, kind, email, name, locale)
+       SELECT $1, 'am-digest', c.am_email, max(coalesce(c.am_name, '')), 'en'
+         FROM event_customers ec
+         JOIN customers c ON c.id = ec.customer_id AND c.active
+        WHERE ec.event_pk = $1 AND c.am_email IS NOT NULL
+          AND EXISTS (SELECT 1 FROM contacts ct WHERE ct.customer_id = c.id AND ct.notices)
+        GROUP BY c.am_email`,
+      [eventPk],
+    );
+    const [row] = await m.query(
+      `SELECT (SELECT count(*)::int FROM notices WHERE event_pk = $1) AS notices,
+              (SELECT count(*)::int FROM event_customers WHERE event_pk = $1) AS customers`,
+      [eventPk],
+    );
+    return { notices: row.notices, customers: row.customers };
+  }
+}

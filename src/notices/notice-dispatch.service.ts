@@ -1,0 +1,24 @@
+// Starts sending an event: enqueues a few pump jobs (ids only) that any worker process may run.
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { JobName, QueueName, type SendBatchJob } from '../queue/queue.constants';
+
+/** Parallel pumps per event: enough to keep two worker processes busy. */
+export const PUMPS_PER_EVENT = 8;
+
+@Injectable()
+export class NoticeDispatchService {
+  constructor(@InjectQueue(QueueName.NoticeDispatch) private readonly queue: Queue<SendBatchJob>) {}
+
+  /** Idempotent: a pump whose job already waits or runs is not added twice. */
+  async start(eventPk: string, pumps = PUMPS_PER_EVENT): Promise<void> {
+    await this.queue.addBulk(
+      Array.from({ length: pumps }, (_, pump) => ({
+        name: JobName.SendBatch,
+        data: { eventId: eventPk, pump },
+        opts: { jobId: `pump-${eventPk}-${pump}`, removeOnComplete: true, removeOnFail: true },
+      })),
+    );
+  }
+}

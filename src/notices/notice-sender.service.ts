@@ -1,0 +1,145 @@
+// Sends one event's notices: claims batches in PostgreSQL, renders, sends through the pooled transport, records outcomes.
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { buildMailMessage } from './mail-message.builder';
+import { MailTransportService } from './mail-transport.service';
+import { NoticeMetrics } from './notice.metrics';
+import { NoticeRepository, type ClaimedNotice, type Outcome } from './notice.repository';
+import { renderInput, statusUrl, type EventContext } from './notice-input.factory';
+import { NoticeRenderer, TemplateRenderError } from './notice-renderer.service';
+import { SendRateLimiter } from './send-rate-limiter';
+import { SmtpPermanentError } from './smtp-errors';
+
+const BATCH_SIZE = 100;
+const SEND_CONCURRENCY = 8;
+const STATUS_POLL_MS = 250;
+const MAX_BACKOFF_MS = 15 * 60_000;
+
+export type PumpResult = 'done' | 'stopped' | 'not-dispatching';
+
+@Injectable()
+export class NoticeSenderService {
+  private readonly logger = new Logger(NoticeSenderService.name);
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly notices: NoticeRepository,
+    private readonly renderer: NoticeRenderer,
+    private readonly transport: MailTransportService,
+    private readonly limiter: SendRateLimiter,
+    private readonly metrics: NoticeMetrics,
+  ) {}
+
+  /** Claims and sends batches until the event has nothing claimable, is paused/cancelled, or `stop()` says so. */
+  async pump(eventPk: string, stop: () => boolean = () => false): Promise<PumpResult> {
+    const ctx = await this.context(eventPk);
+    if (!ctx) return 'not-dispatching';
+    const batchSize = this.limiter.unlimited ? BATCH_SIZE : Math.max(1, Math.min(BATCH_SIZE, Math.ceil(this.config.MAIL_RATE_PER_SECOND)));
+    for (;;) {
+      if (stop()) return 'stopped';
+      if ((await this.notices.eventStatus(eventPk)) !== 'dispatching') return 'not-dispatching';
+      const batch = await this.notices.claim(eventPk, batchSize, this.config.SEND_LEASE_SECONDS);
+      if (!batch.length) {
+        if (await this.notices.completeIfDone(eventPk)) this.logger.log({ eventPk }, 'event dispatch completed');
+        return 'done';
+      }
+      await this.sendBatch(ctx, batch, stop);
+    }
+  }
+
+  /** Sends the given (test) notices of an event now, whatever the event's state. */
+  async sendNow(eventPk: string, ids: string[]): Promise<void> {
+    const ctx = await this.context(eventPk, false);
+    if (!ctx) return;
+    const batch = await this.notices.claim(eventPk, ids.length, this.config.SEND_LEASE_SECONDS, ids);
+    await this.sendBatch(ctx, batch, () => false, false);
+  }
+
+  private async context(eventPk: string, mustBeDispatching = true): Promise<EventContext | null> {
+    const row = await this.notices.eventPayload(eventPk);
+    if (!row || (mustBeDispatching && row.status !== 'dispatching')) return null;
+    return {
+      eventPk,
+      event: row.payload,
+      products: await this.notices.products(),
+      statusUrl: statusUrl(this.config.PUBLIC_BASE_URL, row.payload.caseId),
+    };
+  }
+
+  /** Sends one claimed batch; notices not started when the event pauses (or the worker stops) are released. */
+  private async sendBatch(ctx: EventContext, batch: ClaimedNotice[], stop: () => boolean, watch = true): Promise<void> {
+    let halted = false;
+    const poll = setInterval(() => {
+      if (!watch) return;
+      this.notices.eventStatus(ctx.eventPk).then(
+        (s) => (halted ||= s !== 'dispatching'),
+        () => undefined,
+      );
+    }, STATUS_POLL_MS);
+    const outcomes: Outcome[] = [];
+    const untouched: string[] = [];
+    let next = 0;
+    let granted = 0;
+    const lane = async () => {
+      for (;;) {
+        const i = next++;
+        if (i >= batch.length) return;
+        if (halted || stop()) {
+          untouched.push(batch[i].id);
+          continue;
+        }
+        if (granted === 0) granted = await this.limiter.take(Math.min(SEND_CONCURRENCY, batch.length - i));
+        granted--;
+        if (halted || stop()) {
+          untouched.push(batch[i].id);
+          continue;
+        }
+        outcomes.push(await this.sendOne(ctx, batch[i]));
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: Math.min(SEND_CONCURRENCY, batch.length) }, lane));
+    } finally {
+      clearInterval(poll);
+      await this.notices.record(outcomes);
+      await this.notices.release(untouched);
+    }
+  }
+
+  private async sendOne(ctx: EventContext, n: ClaimedNotice): Promise<Outcome> {
+    const started = process.hrtime.bigint();
+    let message;
+    try {
+      const digest = n.kind === 'am-digest' ? await this.notices.digestAccounts(ctx.eventPk, n.digest_for ?? n.email) : null;
+      const input = renderInput(ctx, n, digest);
+      message = buildMailMessage(input, this.renderer.render(input), this.config);
+    } catch (e) {
+      const reason = e instanceof TemplateRenderError ? e.message : `could not build the message: ${(e as Error).message}`;
+      this.metrics.outcome(n.kind, 'failed', null);
+      return { id: n.id, status: 'failed', code: null, reply: reason };
+    }
+    try {
+      const res = await this.transport.send(message);
+      this.metrics.outcome(n.kind, 'sent', res.code, started);
+      return { id: n.id, status: 'sent', code: res.code, reply: res.response };
+    } catch (e) {
+      return this.failure(n, e, started);
+    }
+  }
+
+  private failure(n: ClaimedNotice, e: unknown, started: bigint): Outcome {
+    const raw = (e as { code?: unknown; responseCode?: unknown }).code ?? (e as { responseCode?: unknown }).responseCode;
+    const code = typeof raw === 'number' ? raw : null;
+    const reply = (e as { response?: string }).response ?? (e as Error).message ?? String(e);
+    const permanent = e instanceof SmtpPermanentError;
+    if (permanent || n.attempts >= this.config.MAIL_MAX_ATTEMPTS) {
+      this.metrics.outcome(n.kind, 'failed', code, started);
+      return { id: n.id, status: 'failed', code, reply };
+    }
+    const base = this.config.MAIL_RETRY_BASE_MS * 2 ** (n.attempts - 1);
+    const delay = Math.min(MAX_BACKOFF_MS, base) * (0.8 + Math.random() * 0.4);
+    this.metrics.outcome(n.kind, 'retrying', code, started);
+    return { id: n.id, status: 'retrying', code, reply, retryAt: new Date(Date.now() + delay) };
+  }
+}

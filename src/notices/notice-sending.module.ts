@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { NoticeDispatchService } from './notice-dispatch.service';
+import { NoticeMetrics } from './notice.metrics';
+import { NoticeRepository } from './notice.repository';
+import { NoticeSenderService } from './notice-sender.service';
+import { NoticesModule } from './notices.module';
+import { SendRateLimiter } from './send-rate-limiter';
+
+/** Claiming, sending and tracking notices; the renderer and transport come from NoticesModule. */
+@Module({
+  imports: [NoticesModule],
+  providers: [NoticeRepository, NoticeSenderService, NoticeDispatchService, SendRateLimiter, NoticeMetrics],
+  exports: [NoticesModule, NoticeRepository, NoticeSenderService, NoticeDispatchService],
+})
+export class NoticeSendingModule {}

@@ -1,0 +1,177 @@
+// All SQL of the notices table used by sending: claim with SKIP LOCKED, load what to render, record outcomes.
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { SuspensionEvent } from '../events/event.types';
+import type { ProductCategory, SubscriptionRef, Tier } from '../registry/registry.types';
+import type { CustomerNoticeKind, DeliveryStatus, NoticeKind } from './notice.types';
+
+export interface ClaimedNotice {
+  id: string;
+  event_pk: string;
+  kind: NoticeKind;
+  tier: Tier | null;
+  email: string;
+  name: string;
+  locale: string;
+  is_test: boolean;
+  digest_for: string | null;
+  attempts: number;
+  customer_id: string | null;
+  ref: string | null;
+  customer_name: string | null;
+  country: string | null;
+  am_email: string | null;
+  am_name: string | null;
+  affected: SubscriptionRef[] | null;
+  added: SubscriptionRef[] | null;
+  removed: SubscriptionRef[] | null;
+}
+
+export interface DigestRow {
+  ref: string;
+  name: string;
+  tier: Tier;
+  country: string;
+  am_email: string | null;
+  am_name: string | null;
+  kind: CustomerNoticeKind;
+  affected: SubscriptionRef[];
+  removed: SubscriptionRef[];
+}
+
+export interface Outcome {
+  id: string;
+  status: DeliveryStatus;
+  code: number | null;
+  reply: string | null;
+  /** For retrying: when to try again. */
+  retryAt?: Date;
+}
+
+/** Work a sender may take: pending, retrying whose time has come, and sending whose lease ran out. */
+const CLAIMABLE = `(n.status = 'pending'
+   OR (n.status = 'retrying' AND n.next_attempt_at <= now())
+   OR (n.status = 'sending' AND n.lease_until < now()))`;
+
+@Injectable()
+export class NoticeRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Claims up to `limit` notices of one event for this sender, joined with what rendering needs. */
+  async claim(eventPk: string, limit: number, leaseSeconds: number, ids?: string[]): Promise<ClaimedNotice[]> {
+    return this.dataSource.query(
+      `WITH c AS (
+         SELECT n.id FROM notices n
+          WHERE n.event_pk = $1 AND n.status IN ('pending', 'retrying', 'sending') AND ${CLAIMABLE}
+            AND ${ids ? 'n.id = ANY($4::bigint[])' : 'NOT n.is_test'}
+          ORDER BY n.id LIMIT $2 FOR UPDATE SKIP LOCKED),
+       u AS (
+         UPDATE notices n SET status = 'sending', attempts = n.attempts + 1, updated_at = now(),
+                lease_until = now() + make_interval(secs => $3)
+           FROM c WHERE n.id = c.id
+         RETURNING n.id, n.event_pk, n.kind, n.tier, n.email, n.name, n.locale, n.is_test, n.attempts, n.customer_id, n.digest_for)
+       SELECT u.*, cu.ref, cu.name AS customer_name, cu.country, cu.am_email, cu.am_name,
+              ec.affected, ec.added, ec.removed
+         FROM u
+         LEFT JOIN customers cu ON cu.id = u.customer_id
+         LEFT JOIN event_customers ec ON ec.event_pk = u.event_pk AND ec.customer_id = u.customer_id
+        ORDER BY u.id`,
+      ids ? [eventPk, limit, leaseSeconds, ids] : [eventPk, limit, leaseSeconds],
+    );
+  }
+
+  /** Gives claimed notices back untouched (paused or shutting down before they were sent). */
+  async release(ids: string[]): Promise<void> {
+    if (!ids.length) return;
+    await this.dataSource.query(
+      `UPDATE notices n SET status = CASE WHEN e.status = 'cancelled' THEN 'cancelled'
+                                          WHEN n.attempts > 1 THEN 'retrying' ELSE 'pending' END,
+              next_attempt_at = CASE WHEN n.attempts > 1 THEN now() END,
+              attempts = n.attempts - 1, lease_until = NULL, updated_at = now()
+         FROM events e
+        WHERE e.id = n.event_pk AND n.id = ANY($1::bigint[]) AND n.status = 'sending'`,
+      [ids],
+    );
+  }
+
+  async record(outcomes: Outcome[]): Promise<void> {
+    if (!outcomes.length) return;
+    await this.dataSource.query(
+      `UPDATE notices n SET status = o.status, last_code = o.code, last_reply = o.reply, lease_until = NULL,
+              next_attempt_at = o.retry_at, updated_at = now(),
+              sent_at = CASE WHEN o.status = 'sent' THEN now() ELSE n.sent_at END
+         FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::timestamptz[])
+              AS o(id, status, code, reply, retry_at)
+        WHERE n.id = o.id AND n.status = 'sending'`,
+      [
+        outcomes.map((o) => o.id),
+        outcomes.map((o) => o.status),
+        outcomes.map((o) => o.code),
+        outcomes.map((o) => (o.reply ? o.reply.slice(0, 2000) : null)),
+        outcomes.map((o) => o.retryAt ?? null),
+      ],
+    );
+  }
+
+  async digestAccounts(eventPk: string, amEmail: string): Promise<DigestRow[]> {
+    return this.dataSource.query(
+      `SELECT c.ref, c.name, c.tier, c.country, c.am_email, c.am_name, ec.kind, ec.affected, ec.removed
+         FROM event_customers ec JOIN customers c ON c.id = ec.customer_id AND c.active
+        WHERE ec.event_pk = $1 AND c.am_email = $2
+        ORDER BY c.name, c.ref`,
+      [eventPk, amEmail],
+    );
+  }
+
+  async eventPayload(eventPk: string): Promise<{ status: string; payload: SuspensionEvent } | null> {
+    const rows = await this.dataSource.query(`SELECT status, payload FROM events WHERE id = $1`, [eventPk]);
+    return rows[0] ?? null;
+  }
+
+  async eventStatus(eventPk: string): Promise<string | null> {
+    const rows = await this.dataSource.query(`SELECT status FROM events WHERE id = $1`, [eventPk]);
+    return rows[0]?.status ?? null;
+  }
+
+  async products(): Promise<Record<string, { name: string; category: ProductCategory }>> {
+    const rows: { code: string; name: string; category: ProductCategory }[] = await this.dataSource.query(
+      `SELECT code, name, category FROM products`,
+    );
+    return Object.fromEntries(rows.map((r) => [r.code, { name: r.name, category: r.category }]));
+  }
+
+  /** Marks a dispatching event completed once none of its notices can still be sent. */
+  async completeIfDone(eventPk: string): Promise<boolean> {
+    const rows = await this.dataSource.query(
+      `UPDATE events e SET status = 'completed', finished_at = now()
+        WHERE e.id = $1 AND e.status = 'dispatching'
+          AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.event_pk = e.id AND NOT n.is_test
+                             AND n.status IN ('pending', 'sending', 'retrying'))
+        RETURNING e.id`,
+      [eventPk],
+    );
+    return rows.length > 0;
+  }
+
+  /** Dispatching events that have work a sender could take now. */
+  async eventsWithDueWork(): Promise<string[]> {
+    const rows = await this.dataSource.query(
+      `SELECT e.id FROM events e
+        WHERE e.status = 'dispatching'
+          AND EXISTS (SELECT 1 FROM notices n WHERE n.event_pk = e.id AND n.status IN ('pending', 'retrying', 'sending')
+                         AND NOT n.is_test AND ${CLAIMABLE})`,
+    );
+    return rows.map((r: { id: string }) => String(r.id));
+  }
+
+  /** Dispatching events with nothing left to send (completion missed, e.g. after a crash). */
+  async finishedDispatchingEvents(): Promise<string[]> {
+    const rows = await this.dataSource.query(
+      `SELECT e.id FROM events e WHERE e.status = 'dispatching'
+          AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.event_pk = e.id AND NOT n.is_test
+                             AND n.status IN ('pending', 'sending', 'retrying'))`,
+    );
+    return rows.map((r: { id: string }) => String(r.id));
+  }
+}

@@ -1,0 +1,80 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentUser, RequireRole } from '../auth/auth.decorators';
+import type { Principal } from '../auth/roles';
+import { API_PREFIX } from '../common/api';
+import { EventsService } from '../events/events.service';
+import { NoticeListQuery, TestSendDto } from './dto/outreach.dto';
+import { NoticesQueryService } from './notices-query.service';
+import { OutreachService, type OutreachAction } from './outreach.service';
+
+@ApiTags('outreach')
+@ApiBearerAuth()
+@Controller(`${API_PREFIX}/events/:eventId`)
+export class OutreachController {
+  constructor(
+    private readonly outreach: OutreachService,
+    private readonly events: EventsService,
+    private readonly notices: NoticesQueryService,
+  ) {}
+
+  private act(me: Principal, eventId: string, action: OutreachAction) {
+    return this.outreach.act(me, eventId, action);
+  }
+
+  @Post('approve')
+  @HttpCode(200)
+  @RequireRole('support')
+  @ApiOperation({ summary: 'Approve an event awaiting review: sending starts (support; audited)' })
+  approve(@CurrentUser() me: Principal, @Param('eventId') id: string) {
+    return this.act(me, id, 'approve');
+  }
+
+  @Post('pause')
+  @HttpCode(200)
+  @RequireRole('support')
+  @ApiOperation({ summary: 'Pause sending within a second across all workers (support; audited)' })
+  pause(@CurrentUser() me: Principal, @Param('eventId') id: string) {
+    return this.act(me, id, 'pause');
+  }
+
+  @Post('resume')
+  @HttpCode(200)
+  @RequireRole('support')
+  @ApiOperation({ summary: 'Resume a paused event where it stopped (support; audited)' })
+  resume(@CurrentUser() me: Principal, @Param('eventId') id: string) {
+    return this.act(me, id, 'resume');
+  }
+
+  @Post('cancel')
+  @HttpCode(200)
+  @RequireRole('support')
+  @ApiOperation({ summary: 'Cancel: unsent notices become cancelled, sent ones stay sent (support; audited)' })
+  cancel(@CurrentUser() me: Principal, @Param('eventId') id: string) {
+    return this.act(me, id, 'cancel');
+  }
+
+  @Post('retry-failed')
+  @HttpCode(200)
+  @RequireRole('support')
+  @ApiOperation({ summary: 'Failed notices go back to pending and are sent again (support; audited)' })
+  retryFailed(@CurrentUser() me: Principal, @Param('eventId') id: string) {
+    return this.act(me, id, 'retry-failed');
+  }
+
+  @Post('test-send')
+  @HttpCode(200)
+  @RequireRole('support')
+  @ApiOperation({ summary: 'Mail every kind × tier of the event to one address, marked as a test (support; audited)' })
+  testSend(@CurrentUser() me: Principal, @Param('eventId') id: string, @Body() dto: TestSendDto) {
+    return this.outreach.testSend(me, id, dto.email);
+  }
+
+  @Get('notices')
+  @RequireRole('account_manager')
+  @ApiOperation({ summary: 'Notices of the event with delivery state, attempts, last reply and times; filters' })
+  async list(@CurrentUser() me: Principal, @Param('eventId') id: string, @Query() q: NoticeListQuery) {
+    const row = await this.events.getRow(id);
+    return this.notices.list(row.id, q, me);
+  }
+}

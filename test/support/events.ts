@@ -1,0 +1,34 @@
+// Publishing events the way an upstream system does, and waiting for the service to take them in.
+import { Queue } from 'bullmq';
+import { QueueName } from '../../src/queue/queue.constants';
+import { api } from './app';
+import { TEST_REDIS_URL } from './redis';
+import { waitFor } from './service-process';
+
+export function eventsQueue(prefix: string): Queue {
+  const url = new URL(TEST_REDIS_URL);
+  return new Queue(QueueName.SuspensionEvents, {
+    connection: { host: url.hostname, port: Number(url.port || 6379) },
+    prefix,
+  });
+}
+
+export const BASE_EVENT = {
+  occurredAt: '2026-11-26T09:00:00Z',
+  authority: 'U.S. Department of Commerce, Bureau of Industry and Security',
+  title: 'Exports of AI models halted pending national security review',
+  summary: 'Plain text shown in every notice of this event.',
+  dispatch: 'review',
+};
+
+/** Waits until the event has left `received` (applied or rejected); returns its API view. */
+export async function waitForEvent(url: string, token: string, eventId: string, timeoutMs = 20_000): Promise<any> {
+  return waitFor(
+    `event ${eventId} to be applied`,
+    async () => {
+      const res = await api(url, 'GET', `/api/v1/events/${encodeURIComponent(eventId)}`, { token });
+      return res.status === 200 && res.body.status !== 'received' ? res.body : undefined;
+    },
+    timeoutMs,
+  );
+}
