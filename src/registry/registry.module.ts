@@ -6,6 +6,7 @@ import { CustomerDetailSections } from './customer-detail-sections';
 import { CustomersController } from './customers.controller';
 import { CustomersRepository } from './customers.repository';
 import { CustomersService } from './customers.service';
+import { RegistryApplyRepository } from './import/registry-apply.repository';
 import { RegistryImportController } from './import/registry-import.controller';
 import { RegistryImportRepository } from './import/registry-import.repository';
 import { RegistryImportService } from './import/registry-import.service';
@@ -20,6 +21,7 @@ import { RegistryImportService } from './import/registry-import.service';
     CustomersService,
     CustomerDetailSections,
     RegistryImportRepository,
+    RegistryApplyRepository,
     RegistryImportService,
   ],
   exports: [CatalogService, CatalogRepository, CustomersService, CustomerDetailSections, RegistryImportService],

@@ -113,3 +113,19 @@ describe('registry import: every kind of bad row is reported and nothing is appl
     expect(report.errors[999].line).toBe(1000);
   });
 });
+
+describe('registry import: a sync from a file without customers', () => {
+  it('is refused rather than deactivating every customer', async () => {
+    const t = await startTestApp('registry-import-empty');
+    try {
+      await seedProducts(t);
+      await importText(t, jsonl(good('KEEP-1')), { format: 'jsonl' });
+      const report = await importText(t, '\n', { format: 'jsonl', mode: 'sync' });
+      expect(report).toMatchObject({ applied: false, errorCount: 1, errors: [{ line: 0, message: expect.stringMatching(/no customers/) }] });
+      expect((await snapshot(t.env.db.url)).customers).toEqual([expect.objectContaining({ ref: 'KEEP-1', active: true })]);
+      expect(await importText(t, '', { format: 'jsonl' })).toMatchObject({ applied: true, errorCount: 0 });
+    } finally {
+      await t.close();
+    }
+  });
+});

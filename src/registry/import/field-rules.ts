@@ -109,7 +109,10 @@ export function productToken(token: string, customerCountry: string): Checked<{ 
 
 /** Sorted and without repeats, so that two equal sets of subscriptions compare equal. */
 export function normalizeSubscriptions(subs: { product: string; country: string }[]): { product: string; country: string }[] {
-  const seen = new Map<string, { product: string; country: string }>();
-  for (const s of subs) seen.set(`${s.product}@${s.country}`, s);
-  return [...seen.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, s]) => s);
+  if (subs.length < 2) return subs;
+  const keyed = subs.map((s) => ({ key: `${s.product}@${s.country}`, s }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const out = [keyed[0].s];
+  for (let i = 1; i < keyed.length; i++) if (keyed[i].key !== keyed[i - 1].key) out.push(keyed[i].s);
+  return out;
 }

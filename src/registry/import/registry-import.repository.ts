@@ -1,10 +1,10 @@
 // All SQL of a registry import: a session-private staging table filled by COPY, set-based checks, and the apply.
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource, QueryRunner } from 'typeorm';
-import type { ImportError, ImportFormat, ImportMode } from './import.types';
+import type { ImportError, ImportFormat } from './import.types';
 import { StagingCopy } from './staging-copy';
 import { STAGING_COLUMNS } from './staging-row';
 
@@ -16,21 +16,9 @@ export interface ImportSession {
   repeats: boolean;
 }
 
-export interface ApplyCounts {
-  created: number;
-  updated: number;
-  deactivated: number;
-  contacts: number;
-  subscriptions: number;
-}
-
-/** Serializes imports, so a sync never races an upsert. */
-const IMPORT_LOCK = `pg_advisory_xact_lock(hashtext('impact-notices:registry-import'))`;
 
 @Injectable()
 export class RegistryImportRepository {
-  private readonly logger = new Logger(RegistryImportRepository.name);
-
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async openSession(): Promise<ImportSession> {
@@ -135,59 +123,5 @@ export class RegistryImportRepository {
       [...params, cap],
     );
     return { total: r.rows[0].total as number, errors: r.rows[0].errors as ImportError[] };
-  }
-
-  /** Opens the apply transaction and waits for any other import to finish. */
-  async begin(s: ImportSession): Promise<void> {
-    await s.runner.startTransaction();
-    await s.client.query(`SELECT ${IMPORT_LOCK}`);
-  }
-
-  /** What applying would do to customers (contacts and subscriptions are counted when written). */
-  async plannedCounts(s: ImportSession, mode: ImportMode): Promise<Pick<ApplyCounts, 'created' | 'updated' | 'deactivated'>> {
-    const r = await s.client.query(
-      `WITH f AS (SELECT DISTINCT ref FROM import_customers)
-       SELECT (SELECT count(*) FROM f)::int AS total,
-              (SELECT count(*) FROM f JOIN customers c ON c.ref = f.ref)::int AS existing,
-              CASE WHEN $1 THEN (SELECT count(*) FROM customers c WHERE c.active
-                AND NOT EXISTS (SELECT 1 FROM import_customers s WHERE s.ref = c.ref)) ELSE 0 END::int AS deactivated`,
-      [mode === 'sync'],
-    );
-    const { total, existing, deactivated } = r.rows[0];
-    return { created: total - existing, updated: existing, deactivated };
-  }
-
-  /** Replaces the file's customers with their contacts and subscriptions; in sync mode deactivates the rest. */
-  async apply(s: ImportSession, mode: ImportMode): Promise<{ contacts: number; subscriptions: number }> {
-    const q = async (sql: string) => {
-      const t0 = Date.now();
-      const r = await s.client.query(sql);
-      this.logger.debug(`${Date.now() - t0} ms: ${sql.trim().slice(0, 40)}`);
-      return r;
-    };
-    await q(`DELETE FROM contacts t USING customers c, import_customers s WHERE s.ref = c.ref AND t.customer_id = c.id`);
-    await q(`DELETE FROM subscriptions t USING customers c, import_customers s WHERE s.ref = c.ref AND t.customer_id = c.id`);
-    await q(`
-      INSERT INTO customers (ref, name, tier, country, am_email, am_name, active)
-      SELECT ${s.repeats ? 'DISTINCT ON (ref)' : ''} ref, name, tier, country, am_email, am_name, true
-      FROM import_customers ${s.repeats ? 'ORDER BY ref, line' : ''}
-      ON CONFLICT (ref) DO UPDATE SET name = excluded.name, tier = excluded.tier, country = excluded.country,
-        am_email = excluded.am_email, am_name = excluded.am_name, active = true, updated_at = now()`);
-    const contacts = await q(`
-      INSERT INTO contacts (customer_id, email, name, locale, role, notices)
-      SELECT c.id, x.email, x.name, x.locale, x.role, x.notices
-      FROM import_customers s JOIN customers c ON c.ref = s.ref
-      CROSS JOIN LATERAL unnest(s.c_email, s.c_name, s.c_locale, s.c_role, s.c_notices) AS x(email, name, locale, role, notices)`);
-    const subscriptions = await q(`
-      INSERT INTO subscriptions (customer_id, product, country)
-      SELECT c.id, x.product, x.country
-      FROM import_customers s JOIN customers c ON c.ref = s.ref
-      CROSS JOIN LATERAL unnest(s.s_product, s.s_country) AS x(product, country)
-      ${s.repeats ? 'ON CONFLICT DO NOTHING' : ''}`);
-    if (mode === 'sync') {
-      await q(`UPDATE customers c SET active = false, updated_at = now()
-               WHERE c.active AND NOT EXISTS (SELECT 1 FROM import_customers s WHERE s.ref = c.ref)`);
-    }
-    return { contacts: contacts.rowCount ?? 0, subscriptions: subscriptions.rowCount ?? 0 };
   }
 }
