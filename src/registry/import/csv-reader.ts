@@ -25,7 +25,20 @@ interface Group {
   emails: Set<string>;
 }
 
-export async function* readCsv(source: AsyncIterable<Buffer | string>): AsyncGenerator<ReadItem> {
+/** Items in batches, like readJsonLines. */
+export async function* readCsv(source: AsyncIterable<Buffer | string>): AsyncGenerator<ReadItem[]> {
+  let batch: ReadItem[] = [];
+  for await (const item of readCsvItems(source)) {
+    batch.push(item);
+    if (batch.length >= 1000) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
+}
+
+async function* readCsvItems(source: AsyncIterable<Buffer | string>): AsyncGenerator<ReadItem> {
   const errors: ImportError[] = [];
   const parser = parse({ info: true, skip_records_with_error: true, skip_empty_lines: true });
   parser.on('skip', (e: Error & { lines?: number }) => {

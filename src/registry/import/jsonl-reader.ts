@@ -3,15 +3,17 @@ import { customerFromJson } from './json-customer';
 import type { ReadItem } from './import.types';
 import { utf8Lines } from './utf8-lines';
 
-export async function* readJsonLines(source: AsyncIterable<Buffer | string>): AsyncGenerator<ReadItem> {
+/** Yields the items of each read batch together: one await per batch, not per line, keeps the loop cheap. */
+export async function* readJsonLines(source: AsyncIterable<Buffer | string>): AsyncGenerator<ReadItem[]> {
   for await (const batch of utf8Lines(source)) {
     const invalid = new Set(batch.invalidLines);
+    const out: ReadItem[] = [];
     const lines = batch.text.split('\n');
     if (lines[lines.length - 1] === '') lines.pop();
     for (let i = 0; i < lines.length; i++) {
       const line = batch.firstLine + i;
       if (invalid.has(line)) {
-        yield { error: { line, field: '', message: 'line is not valid UTF-8' } };
+        out.push({ error: { line, field: '', message: 'line is not valid UTF-8' } });
         continue;
       }
       const raw = lines[i].endsWith('\r') ? lines[i].slice(0, -1) : lines[i];
@@ -20,12 +22,13 @@ export async function* readJsonLines(source: AsyncIterable<Buffer | string>): As
       try {
         value = JSON.parse(raw);
       } catch (e) {
-        yield { error: { line, field: '', message: `malformed JSON: ${(e as Error).message}` } };
+        out.push({ error: { line, field: '', message: `malformed JSON: ${(e as Error).message}` } });
         continue;
       }
       const { customer, errors } = customerFromJson(value, line);
-      for (const error of errors) yield { error };
-      if (customer) yield { customer };
+      for (const error of errors) out.push({ error });
+      if (customer) out.push({ customer });
     }
+    yield out;
   }
 }

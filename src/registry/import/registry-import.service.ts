@@ -75,23 +75,25 @@ export class RegistryImportService {
       }
     })();
     const copy = this.repo.startCopy(session);
-    const items: AsyncIterable<ReadItem> = opts.format === 'csv' ? readCsv(counted) : readJsonLines(counted);
+    const batches: AsyncIterable<ReadItem[]> = opts.format === 'csv' ? readCsv(counted) : readJsonLines(counted);
     try {
-      for await (const item of items) {
-        if ('error' in item) {
-          errors.add(item.error);
-          continue;
+      for await (const items of batches) {
+        for (const item of items) {
+          if ('error' in item) {
+            errors.add(item.error);
+            continue;
+          }
+          const c = item.customer;
+          staged.customers++;
+          staged.contacts += c.contacts.length;
+          staged.subscriptions += c.subscriptions.length;
+          staged.countries.add(c.country);
+          for (const s of c.subscriptions) {
+            staged.products.add(s.product);
+            staged.countries.add(s.country);
+          }
+          if (copy.add(stagingRow(c))) await copy.flush();
         }
-        const c = item.customer;
-        staged.customers++;
-        staged.contacts += c.contacts.length;
-        staged.subscriptions += c.subscriptions.length;
-        staged.countries.add(c.country);
-        for (const s of c.subscriptions) {
-          staged.products.add(s.product);
-          staged.countries.add(s.country);
-        }
-        await copy.write(stagingRow(c));
       }
     } catch (e) {
       if (!(e instanceof LineTooLongError)) {

@@ -14,14 +14,15 @@ export class StagingCopy {
     stream.on('error', (e: Error) => (this.failure ??= e));
   }
 
-  /** Queues one COPY line; waits only when the buffer is flushed and the connection is saturated. */
-  async write(line: string): Promise<void> {
+  /** Queues one COPY line; true when the caller should `await flush()` before adding more. */
+  add(line: string): boolean {
     this.buffer += line;
     this.rows++;
-    if (this.buffer.length >= FLUSH_AT) await this.flush();
+    return this.buffer.length >= FLUSH_AT;
   }
 
-  private async flush(): Promise<void> {
+  /** Hands the buffer to the connection, waiting while it is saturated (backpressure). */
+  async flush(): Promise<void> {
     if (this.failure) throw this.failure;
     const chunk = this.buffer;
     this.buffer = '';

@@ -28,21 +28,27 @@ export function textArray(values: (string | null)[]): string {
 }
 
 export function stagingRow(c: StagedCustomer): string {
-  const contacts = c.contacts;
-  return [
-    String(c.line),
-    copyField(c.ref),
-    copyField(c.name),
-    c.tier,
-    c.country,
-    copyField(c.amEmail),
-    copyField(c.amName),
-    copyField(textArray(contacts.map((x) => x.email))),
-    copyField(textArray(contacts.map((x) => x.name))),
-    copyField(textArray(contacts.map((x) => x.locale))),
-    copyField(textArray(contacts.map((x) => x.role))),
-    '{' + contacts.map((x) => (x.notices ? 't' : 'f')).join(',') + '}',
-    copyField(textArray(c.subscriptions.map((s) => s.product))),
-    textArray(c.subscriptions.map((s) => s.country)),
-  ].join('\t') + '\n';
+  const emails: string[] = [];
+  const names: string[] = [];
+  const locales: string[] = [];
+  const roles: (string | null)[] = [];
+  const notices: string[] = [];
+  for (const x of c.contacts) {
+    emails.push(x.email);
+    names.push(x.name);
+    locales.push(x.locale);
+    roles.push(x.role);
+    notices.push(x.notices ? 't' : 'f');
+  }
+  const products: string[] = [];
+  const countries: string[] = [];
+  for (const s of c.subscriptions) {
+    products.push(s.product);
+    countries.push(s.country);
+  }
+  return (
+    `${c.line}\t${copyField(c.ref)}\t${copyField(c.name)}\t${c.tier}\t${c.country}\t${copyField(c.amEmail)}\t${copyField(c.amName)}\t` +
+    `${copyField(textArray(emails))}\t${copyField(textArray(names))}\t${textArray(locales)}\t${copyField(textArray(roles))}\t` +
+    `{${notices.join(',')}}\t${textArray(products)}\t${textArray(countries)}\n`
+  );
 }
