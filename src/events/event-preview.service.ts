@@ -3,6 +3,7 @@ import { BadRequestException, Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { MatchingRepository } from '../matching/matching.repository';
+import { NoticeSamplesService, type NoticeSample } from '../notices/notice-samples.service';
 import { CaseLifecycleService } from './case-lifecycle.service';
 import { validateEvent } from './event-validator';
 import { EventsRepository } from './events.repository';
@@ -22,8 +23,8 @@ export interface PreviewResult {
   accepted: boolean;
   reasons: string[];
   counts: PreviewCounts;
-  /** Notice rows as the event would create them, one per kind × tier × locale (rendered by the notices feature). */
-  sampleNoticeIds: string[];
+  /** One rendered notice per kind × tier × locale, as it would be mailed. */
+  samples: NoticeSample[];
 }
 
 function toRecord(rows: { k: string; n: number }[]): Record<string, number> {
@@ -37,6 +38,7 @@ export class EventPreviewService {
     private readonly events: EventsRepository,
     private readonly matching: MatchingRepository,
     private readonly lifecycle: CaseLifecycleService,
+    private readonly samples: NoticeSamplesService,
   ) {}
 
   /**
@@ -95,9 +97,7 @@ export class EventPreviewService {
                        FROM event_customers ec, jsonb_array_elements(ec.affected || ec.removed) s WHERE ec.event_pk = $1)`;
       const byCountry = await q(`SELECT country AS k, count(DISTINCT customer_id)::int AS n FROM ${subs} x GROUP BY 1 ORDER BY 2 DESC`);
       const byProduct = await q(`SELECT product AS k, count(DISTINCT customer_id)::int AS n FROM ${subs} x GROUP BY 1 ORDER BY 2 DESC`);
-      const samples = await q(
-        `SELECT DISTINCT ON (kind, tier, locale) id FROM notices WHERE event_pk = $1 ORDER BY kind, tier, locale, id`,
-      );
+      const samples = await this.samples.render(m, eventPk, event);
       return {
         event,
         accepted: reasons.length === 0,
@@ -110,7 +110,7 @@ export class EventPreviewService {
           byCountry: toRecord(byCountry),
           byProduct: toRecord(byProduct),
         },
-        sampleNoticeIds: samples.map((s: { id: string }) => String(s.id)),
+        samples,
       };
     });
   }

@@ -79,19 +79,28 @@ export class NoticeSenderService {
     }, STATUS_POLL_MS);
     const outcomes: Outcome[] = [];
     const untouched: string[] = [];
+    const stopped = () => halted || stop();
     let next = 0;
-    let granted = 0;
+    // Send permits are fetched for the whole batch, one request at a time, and never awaited past a pause.
+    let permits = 0;
+    let fetching: Promise<void> | null = null;
+    const permit = async (): Promise<boolean> => {
+      while (permits <= 0) {
+        if (stopped()) return false;
+        fetching ??= this.limiter.take(Math.max(1, batch.length - next + 1), stopped).then((n) => {
+          permits += n;
+          fetching = null;
+        });
+        await fetching;
+      }
+      permits--;
+      return true;
+    };
     const lane = async () => {
       for (;;) {
         const i = next++;
         if (i >= batch.length) return;
-        if (halted || stop()) {
-          untouched.push(batch[i].id);
-          continue;
-        }
-        if (granted === 0) granted = await this.limiter.take(Math.min(SEND_CONCURRENCY, batch.length - i));
-        granted--;
-        if (halted || stop()) {
+        if (stopped() || !(await permit()) || stopped()) {
           untouched.push(batch[i].id);
           continue;
         }

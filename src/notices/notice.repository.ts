@@ -1,7 +1,7 @@
 // All SQL of the notices table used by sending: claim with SKIP LOCKED, load what to render, record outcomes.
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { SuspensionEvent } from '../events/event.types';
 import type { ProductCategory, SubscriptionRef, Tier } from '../registry/registry.types';
 import type { CustomerNoticeKind, DeliveryStatus, NoticeKind } from './notice.types';
@@ -81,6 +81,19 @@ export class NoticeRepository {
     );
   }
 
+  /** Notice rows with what rendering needs, read through `m` (e.g. inside a preview's transaction). */
+  async loadForRender(m: EntityManager, ids: string[]): Promise<ClaimedNotice[]> {
+    return m.query(
+      `SELECT n.id, n.event_pk, n.kind, n.tier, n.email, n.name, n.locale, n.is_test, n.attempts, n.customer_id, n.digest_for,
+              cu.ref, cu.name AS customer_name, cu.country, cu.am_email, cu.am_name, ec.affected, ec.added, ec.removed
+         FROM notices n
+         LEFT JOIN customers cu ON cu.id = n.customer_id
+         LEFT JOIN event_customers ec ON ec.event_pk = n.event_pk AND ec.customer_id = n.customer_id
+        WHERE n.id = ANY($1::bigint[]) ORDER BY n.kind, n.tier, n.locale`,
+      [ids],
+    );
+  }
+
   /** Gives claimed notices back untouched (paused or shutting down before they were sent). */
   async release(ids: string[]): Promise<void> {
     if (!ids.length) return;
@@ -114,8 +127,8 @@ export class NoticeRepository {
     );
   }
 
-  async digestAccounts(eventPk: string, amEmail: string): Promise<DigestRow[]> {
-    return this.dataSource.query(
+  async digestAccounts(eventPk: string, amEmail: string, m: EntityManager = this.dataSource.manager): Promise<DigestRow[]> {
+    return m.query(
       `SELECT c.ref, c.name, c.tier, c.country, c.am_email, c.am_name, ec.kind, ec.affected, ec.removed
          FROM event_customers ec JOIN customers c ON c.id = ec.customer_id AND c.active
         WHERE ec.event_pk = $1 AND c.am_email = $2
@@ -134,8 +147,8 @@ export class NoticeRepository {
     return rows[0]?.status ?? null;
   }
 
-  async products(): Promise<Record<string, { name: string; category: ProductCategory }>> {
-    const rows: { code: string; name: string; category: ProductCategory }[] = await this.dataSource.query(
+  async products(m: EntityManager = this.dataSource.manager): Promise<Record<string, { name: string; category: ProductCategory }>> {
+    const rows: { code: string; name: string; category: ProductCategory }[] = await m.query(
       `SELECT code, name, category FROM products`,
     );
     return Object.fromEntries(rows.map((r) => [r.code, { name: r.name, category: r.category }]));

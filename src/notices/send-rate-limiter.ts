@@ -26,15 +26,21 @@ export class SendRateLimiter {
     return this.config.MAIL_RATE_PER_SECOND <= 0;
   }
 
-  /** Waits until up to `want` sends are allowed in the current second; returns how many were granted (≥ 1). */
-  async take(want: number): Promise<number> {
+  /**
+   * Waits until up to `want` sends are allowed in the current second; returns how many were granted (≥ 1),
+   * or 0 when `cancelled()` turns true while waiting.
+   */
+  async take(want: number, cancelled: () => boolean = () => false): Promise<number> {
     if (this.unlimited) return want;
     const limit = Math.max(1, Math.floor(this.config.MAIL_RATE_PER_SECOND));
+    want = Math.min(want, limit);
     for (;;) {
+      if (cancelled()) return 0;
       const second = Math.floor(Date.now() / 1000);
       const granted = Number(await this.redis.client.eval(TAKE, 1, this.redis.key('rate', String(second)), want, limit));
       if (granted > 0) return granted;
-      await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 5));
+      const until = Date.now() + 1000 - (Date.now() % 1000) + 5;
+      while (Date.now() < until && !cancelled()) await new Promise((r) => setTimeout(r, Math.min(100, until - Date.now())));
     }
   }
 }

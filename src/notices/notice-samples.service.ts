@@ -1,0 +1,52 @@
+// Renders one sample notice per kind × tier × locale of an event, e.g. inside a preview's rolled-back transaction.
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import type { SuspensionEvent } from '../events/event.types';
+import { NoticeRepository } from './notice.repository';
+import { renderInput, statusUrl } from './notice-input.factory';
+import { NoticeRenderer } from './notice-renderer.service';
+
+export interface NoticeSample {
+  kind: string;
+  tier: string | null;
+  locale: string;
+  templateLocale: string | null;
+  to: string;
+  subject: string | null;
+  html: string | null;
+  text: string | null;
+  error: string | null;
+}
+
+@Injectable()
+export class NoticeSamplesService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly notices: NoticeRepository,
+    private readonly renderer: NoticeRenderer,
+  ) {}
+
+  async render(m: EntityManager, eventPk: string, event: SuspensionEvent, limit = 60): Promise<NoticeSample[]> {
+    const ids: { id: string }[] = await m.query(
+      `SELECT id FROM (SELECT DISTINCT ON (kind, tier, locale) id, kind, tier, locale FROM notices
+                        WHERE event_pk = $1 AND NOT is_test ORDER BY kind, tier, locale, id) s LIMIT $2`,
+      [eventPk, limit],
+    );
+    const rows = await this.notices.loadForRender(m, ids.map((r) => String(r.id)));
+    const ctx = { eventPk, event, products: await this.notices.products(m), statusUrl: statusUrl(this.config.PUBLIC_BASE_URL, event.caseId) };
+    const out: NoticeSample[] = [];
+    for (const n of rows) {
+      const digest = n.kind === 'am-digest' ? await this.notices.digestAccounts(eventPk, n.email, m) : null;
+      const base = { kind: n.kind, tier: n.tier, locale: n.locale, to: n.email };
+      try {
+        const r = this.renderer.render(renderInput(ctx, n, digest));
+        out.push({ ...base, templateLocale: r.locale, subject: r.subject, html: r.html, text: r.text, error: null });
+      } catch (e) {
+        out.push({ ...base, templateLocale: null, subject: null, html: null, text: null, error: (e as Error).message });
+      }
+    }
+    return out;
+  }
+}
