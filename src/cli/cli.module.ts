@@ -5,12 +5,14 @@ import { AppConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../database/database.module';
 import { QueueModule } from '../queue/queue.module';
 import { RegistryModule } from '../registry/registry.module';
+import { DemoCommand } from './demo.command';
+import { EventsPublishCommand } from './events-publish.command';
 import { RegistryGenerateCommand } from './registry-generate.command';
 import { RegistryImportCommand } from './registry-import.command';
 import { UsersCreateCommand } from './users-create.command';
 
 @Module({
   imports: [AppConfigModule, DatabaseModule, QueueModule, AuditModule, AuthModule, RegistryModule],
-  providers: [UsersCreateCommand, RegistryImportCommand, RegistryGenerateCommand],
+  providers: [UsersCreateCommand, RegistryImportCommand, RegistryGenerateCommand, EventsPublishCommand, DemoCommand],
 })
 export class CliModule {}
