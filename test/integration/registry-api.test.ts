@@ -184,6 +184,15 @@ describe('registry over HTTP: catalog, streamed import, customers and account-ma
     expect((await api(t.url, 'GET', '/api/v1/customers/D-1', { token: admin.token })).status).toBe(200);
   });
 
+  it('documents the registry routes in the OpenAPI document', async () => {
+    const doc = await api(t.url, 'GET', '/api/docs-json');
+    expect(doc.status).toBe(200);
+    const paths = Object.keys(doc.body.paths);
+    for (const p of ['/api/v1/registry/import', '/api/v1/customers', '/api/v1/customers/{ref}', '/api/v1/products/{code}', '/api/v1/region-groups/{code}']) {
+      expect(paths).toContain(p);
+    }
+  });
+
   it('keeps the database constraints: no subscription to an unknown country or product can exist', async () => {
     const pg = new Client({ connectionString: t.env.db.url });
     await pg.connect();
