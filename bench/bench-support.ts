@@ -1,0 +1,113 @@
+// Process helpers for the benchmark: spawn the built service, follow peak RSS, wait for conditions.
+import { ChildProcess, fork, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const ROOT = join(__dirname, '..', '..');
+export const dist = (p: string) => join(ROOT, 'dist', p);
+
+/** Peak resident set size of a live process in MB (VmHWM), or null once it has gone. */
+export function peakRssMb(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface Proc {
+  child: ChildProcess;
+  out: () => string;
+  /** Highest VmHWM seen while polling (the last reading before exit). */
+  peakMb: () => number;
+  exited: Promise<number | null>;
+  stop: (signal?: NodeJS.Signals) => Promise<number | null>;
+}
+
+export function run(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  opts: { echo?: boolean; nodeArgs?: string[] } = {},
+): Proc {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), script, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let peak = 0;
+  child.stdout?.on('data', (d) => (out += d));
+  child.stderr?.on('data', (d) => {
+    out += d;
+    if (opts.echo) process.stderr.write(d);
+  });
+  const poll = setInterval(() => (peak = Math.max(peak, peakRssMb(child.pid) ?? 0)), 200);
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      clearInterval(poll);
+      resolve(code);
+    }),
+  );
+  return {
+    child,
+    out: () => out,
+    peakMb: () => Math.max(peak, peakRssMb(child.pid) ?? 0),
+    exited,
+    stop: async (signal = 'SIGTERM') => {
+      peak = Math.max(peak, peakRssMb(child.pid) ?? 0);
+      if (child.exitCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+export async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs: number, everyMs = 100): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const v = await probe();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+}
+
+export interface Sink {
+  port: number;
+  stats: () => Promise<{ count: number; firstAt: number | null; lastAt: number | null }>;
+  reset: () => Promise<void>;
+  stop: () => Promise<void>;
+  peakMb: () => number | null;
+}
+
+export async function startSink(): Promise<Sink> {
+  const child = fork(dist('bench/smtp-sink.process.js'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const ask = <T>(type: string) =>
+    new Promise<T>((resolve) => {
+      const on = (m: { type: string }) => {
+        if (m.type === type) {
+          child.off('message', on);
+          resolve(m as T);
+        }
+      };
+      child.on('message', on);
+      child.send({ type });
+    });
+  const port = await new Promise<number>((resolve) => child.once('message', (m: { port: number }) => resolve(m.port)));
+  return {
+    port,
+    stats: () => ask('stats'),
+    reset: async () => void (await ask('reset')),
+    stop: async () => {
+      child.send({ type: 'stop' });
+      await new Promise((r) => child.once('exit', r));
+    },
+    peakMb: () => peakRssMb(child.pid),
+  };
+}
+
+export function percentile(values: number[], p: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+}
+
+export const fmt = (x: number | null | undefined, digits = 1) =>
+  x === null || x === undefined || Number.isNaN(x) ? '–' : x.toLocaleString('en-US', { maximumFractionDigits: digits });

@@ -1,0 +1,289 @@
+// `npm run bench [-- --customers N | --quick]`: import, matching, dispatch (one and two workers) against the raw
+// Nodemailer loop, the affected-list API and its CSV export, and memory; prints a table, writes bench/results.json.
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { createWriteStream, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { execSync } from 'node:child_process';
+import { Client } from 'pg';
+import { QueueName } from '../src/queue/queue.constants';
+import { DEMO_PRODUCTS } from '../src/registry/generator/generator-data';
+import { generateRegistry } from '../src/registry/generator/registry-generator';
+import { dist, fmt, percentile, Proc, ROOT, run, startSink, until } from './bench-support';
+
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.includes(name);
+const option = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+const CUSTOMERS = flag('--quick') ? 100_000 : Number(option('--customers') ?? 1_000_000);
+const SEED = 42;
+const RAW_MAX = 50_000;
+const ADMIN_URL = process.env.BENCH_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const DB = `impact_bench_${CUSTOMERS}`;
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const PREFIX = `bench-${Date.now()}`;
+/** Hits about 30 % of contacts with the generator's distribution (hosted API and weights used in Asia). */
+const SCOPE = { products: ['category:hosted-api', 'category:model-weights'], regions: ['group:ASIA'] };
+
+const log = (s: string) => process.stderr.write(`[bench] ${s}\n`);
+const results: Record<string, any> = {};
+
+async function main(): Promise<void> {
+  if (!Number.isInteger(CUSTOMERS) || CUSTOMERS < 1000) throw new Error('--customers must be a whole number ≥ 1000');
+  const dbUrl = new URL(ADMIN_URL);
+  dbUrl.pathname = `/${DB}`;
+  const env = {
+    DATABASE_URL: dbUrl.toString(), REDIS_URL, BULLMQ_PREFIX: PREFIX, LOG_LEVEL: 'warn', MAIL_RATE_PER_SECOND: '0',
+    RECONCILE_INTERVAL_MS: '2000', OUTBOX_DIR: join(ROOT, 'var', 'bench-outbox'),
+  };
+  results.customers = CUSTOMERS;
+  results.machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version };
+  results.date = new Date().toISOString();
+  try {
+    results.commit = execSync('git rev-parse --short HEAD', { cwd: ROOT }).toString().trim();
+  } catch {
+    results.commit = null;
+  }
+
+  const admin = new Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${DB}`);
+  await admin.end();
+
+  // Schema, a support token, and the product catalogue.
+  const user = run(dist('src/cli/main.js'), ['users:create', '--email', 'bench@vendor.example', '--name', 'Bench', '--role', 'support'], env);
+  if ((await user.exited) !== 0) throw new Error(`users:create failed:\n${user.out()}`);
+  const token = user.out().trim().split('\n').pop() as string;
+  const pg = new Client({ connectionString: env.DATABASE_URL });
+  await pg.connect();
+  for (const p of DEMO_PRODUCTS) await pg.query(`INSERT INTO products (code, name, category) VALUES ($1, $2, $3)`, [p.code, p.name, p.category]);
+
+  // 1. Generate (once, kept under bench/data) and import through the real CLI path.
+  mkdirSync(join(ROOT, 'bench', 'data'), { recursive: true });
+  const file = join(ROOT, 'bench', 'data', `registry-${CUSTOMERS}-${SEED}.jsonl`);
+  if (!existsSync(file)) {
+    const t = Date.now();
+    log(`generating ${fmt(CUSTOMERS, 0)} customers into ${file}`);
+    await pipeline(generateRegistry({ customers: CUSTOMERS, seed: SEED, format: 'jsonl' }), createWriteStream(file));
+    log(`generated in ${((Date.now() - t) / 1000).toFixed(1)} s (${fmt(statSync(file).size / 2 ** 20)} MB)`);
+  }
+  results.import = await importFile(file, env, 'first');
+  results.reimport = await importFile(file, env, 'second (all upserts)');
+  const [reg] = (
+    await pg.query(`SELECT (SELECT count(*) FROM customers)::int AS customers, (SELECT count(*) FROM contacts)::int AS contacts,
+                           (SELECT count(*) FROM subscriptions)::int AS subscriptions`)
+  ).rows;
+  results.registry = reg;
+
+  // 2–3. Publish on the queue with auto dispatch; one worker process sends everything to the sink.
+  const sink = await startSink();
+  const workerEnv = { ...env, SMTP_URL: `smtp://127.0.0.1:${sink.port}` };
+  const redis = new Redis(REDIS_URL);
+  const queue = new Queue(QueueName.SuspensionEvents, { connection: { url: REDIS_URL }, prefix: PREFIX });
+  const baseRedisMb = await redisUsedMb(redis);
+  const one = [await startWorker(workerEnv)];
+  const published = Date.now();
+  await queue.add('event', {
+    eventId: 'bench-1', caseId: 'bench-case', type: 'suspension.issued', occurredAt: new Date().toISOString(),
+    title: 'Benchmark: exports halted', summary: 'A benchmark event.', scope: SCOPE, dispatch: 'auto',
+  }, { jobId: 'bench-1' });
+  const applied = await until('notice rows', async () => {
+    const r = (await pg.query(`SELECT id, status, applied_at FROM events WHERE event_id = 'bench-1'`)).rows[0];
+    return r?.applied_at ? r : undefined;
+  }, 30 * 60_000, 50);
+  const appliedAt = Date.now();
+  const eventPk = String(applied.id);
+  const [{ notices, contacts }] = (
+    await pg.query(`SELECT count(*)::int AS notices, count(*) FILTER (WHERE customer_id IS NOT NULL)::int AS contacts FROM notices WHERE event_pk = $1`, [eventPk])
+  ).rows;
+  results.match = { notices, seconds: (appliedAt - published) / 1000, contactShare: contacts / reg.contacts };
+  log(`matching: ${fmt(notices, 0)} notices (${fmt(100 * results.match.contactShare)} % of contacts) in ${fmt(results.match.seconds, 2)} s`);
+  const first = await until('first mail', async () => (await sink.stats()).firstAt, 120_000, 20);
+  results.firstMail = { seconds: (first - published) / 1000 };
+
+  const oneWorker = await dispatch(pg, redis, sink, eventPk, notices, one, baseRedisMb, appliedAt);
+  results.dispatch = { oneWorker };
+  for (const w of one) await w.stop();
+
+  // Two worker processes on the same notices, sent again from scratch.
+  await pg.query(`UPDATE notices SET status = 'pending', attempts = 0, sent_at = NULL, last_code = NULL, last_reply = NULL,
+                         lease_until = NULL WHERE event_pk = $1`, [eventPk]);
+  await sink.reset();
+  const two = [await startWorker(workerEnv), await startWorker(workerEnv)];
+  const restarted = Date.now();
+  await pg.query(`UPDATE events SET status = 'dispatching', finished_at = NULL WHERE id = $1`, [eventPk]);
+  results.dispatch.twoWorkers = await dispatch(pg, redis, sink, eventPk, notices, two, baseRedisMb, restarted);
+  for (const w of two) await w.stop();
+
+  // 4. The raw baseline: the same rendered notices from a bare Nodemailer pooled loop, one process.
+  await sink.reset();
+  const rawCount = Math.min(notices, RAW_MAX);
+  log(`raw Nodemailer loop: ${fmt(rawCount, 0)} messages`);
+  const raw = run(dist('bench/raw-sender.process.js'), [eventPk, String(rawCount)], workerEnv);
+  if ((await raw.exited) !== 0) throw new Error(`raw sender failed:\n${raw.out()}`);
+  results.dispatch.raw = { ...JSON.parse(raw.out().trim().split('\n').pop() as string), peakRssMb: raw.peakMb() };
+  for (const k of ['oneWorker', 'twoWorkers']) results.dispatch[k].ratio = results.dispatch[k].perSecond / results.dispatch.raw.perSecond;
+  await sink.stop();
+
+  // 5. The API under load: affected-list pages and the CSV export.
+  results.api = await measureApi(env, token, notices);
+  const [{ bytes }] = (await pg.query(`SELECT pg_total_relation_size('notices')::bigint AS bytes`)).rows;
+  results.memory = {
+    importPeakRssMb: results.import.peakRssMb,
+    workerPeakRssMb: Math.max(oneWorker.peakRssMb, ...results.dispatch.twoWorkers.workers),
+    redisPeakMb: Math.max(oneWorker.redisPeakMb, results.dispatch.twoWorkers.redisPeakMb),
+    apiCsvPeakRssMb: results.api.csvPeakRssMb,
+    noticeTableMb: Number(bytes) / 2 ** 20,
+  };
+  await queue.obliterate({ force: true }).catch(() => undefined);
+  await queue.close();
+  redis.disconnect();
+  await pg.end();
+  writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(flatten(results), null, 2) + '\n');
+  printTable();
+}
+
+async function importFile(file: string, env: Record<string, string>, label: string) {
+  log(`importing (${label}) ${file}`);
+  const t = Date.now();
+  // The same heap cap as `npm run cli`.
+  const p = run(dist('src/cli/main.js'), ['registry:import', file, '--json'], env, { echo: true, nodeArgs: ['--max-old-space-size=192'] });
+  const code = await p.exited;
+  const seconds = (Date.now() - t) / 1000;
+  const out = p.out();
+  const json = out.slice(out.indexOf('{'), out.lastIndexOf('}') + 1);
+  if (code !== 0) throw new Error(`import failed (${code}):\n${out.slice(-2000)}`);
+  const report = JSON.parse(json);
+  const rows = report.customers.created + report.customers.updated + report.contacts + report.subscriptions;
+  log(`import (${label}): ${fmt(rows, 0)} rows in ${fmt(seconds)} s, peak RSS ${fmt(p.peakMb())} MB`);
+  return { seconds, rows, rowsPerSecond: rows / seconds, customersPerSecond: CUSTOMERS / seconds, peakRssMb: p.peakMb() };
+}
+
+async function startWorker(env: Record<string, string>): Promise<Proc> {
+  const w = run(dist('src/main.js'), [], { ...env, APP_ROLE: 'worker' });
+  await until('worker start', async () => w.out().includes('impact-notices started'), 60_000);
+  return w;
+}
+
+async function redisUsedMb(redis: Redis): Promise<number> {
+  const info = await redis.info('memory');
+  return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0) / 2 ** 20;
+}
+
+async function dispatch(pg: Client, redis: Redis, sink: Awaited<ReturnType<typeof startSink>>, eventPk: string,
+  notices: number, workers: Proc[], baseRedisMb: number, startedAt: number) {
+  let redisPeak = 0;
+  let lastLog = 0;
+  await until('dispatch completed', async () => {
+    redisPeak = Math.max(redisPeak, await redisUsedMb(redis));
+    const [r] = (await pg.query(`SELECT status, finished_at FROM events WHERE id = $1`, [eventPk])).rows;
+    if (Date.now() - lastLog > 5000) {
+      lastLog = Date.now();
+      const s = await sink.stats();
+      log(`dispatch (${workers.length} worker${workers.length > 1 ? 's' : ''}): ${fmt(s.count, 0)} / ${fmt(notices, 0)} mails at the sink`);
+    }
+    return r.status === 'completed' ? r : undefined;
+  }, 3 * 3600_000, 250);
+  const s = await sink.stats();
+  const seconds = ((s.lastAt ?? Date.now()) - startedAt) / 1000;
+  const [{ sent }] = (await pg.query(`SELECT count(*)::int AS sent FROM notices WHERE event_pk = $1 AND status = 'sent'`, [eventPk])).rows;
+  const peaks = workers.map((w) => w.peakMb());
+  log(`dispatch (${workers.length} worker${workers.length > 1 ? 's' : ''}): ${fmt(sent, 0)} sent in ${fmt(seconds)} s = ${fmt(sent / seconds)} /s`);
+  return { sent, atSink: s.count, seconds, perSecond: sent / seconds, peakRssMb: Math.max(...peaks), workers: peaks, redisPeakMb: redisPeak, redisAboveBaselineMb: redisPeak - baseRedisMb };
+}
+
+async function measureApi(env: Record<string, string>, token: string, notices: number) {
+  const port = 3900 + Math.floor(Math.random() * 90);
+  const api = run(dist('src/main.js'), [], { ...env, APP_ROLE: 'api', PORT: String(port) });
+  await until('api start', async () => api.out().includes('impact-notices started') || (api.child.exitCode !== null && Promise.reject(new Error(`api exited: ${api.out().slice(-2000)}`))), 60_000);
+  const base = `http://127.0.0.1:${port}/api/v1/events/bench-1/affected`;
+  const get = async (q: string) => {
+    const t = process.hrtime.bigint();
+    const res = await fetch(`${base}${q}`, { headers: { authorization: `Bearer ${token}` } });
+    const body = (await res.json()) as { total: number };
+    if (res.status !== 200) throw new Error(`GET affected${q}: ${res.status} ${JSON.stringify(body)}`);
+    return { ms: Number(process.hrtime.bigint() - t) / 1e6, total: body.total as number };
+  };
+  const pageSize = 50;
+  const { total } = await get(`?pageSize=${pageSize}`);
+  const last = Math.max(1, Math.ceil(total / pageSize));
+  const variants: Record<string, string[]> = {
+    first: [`?page=1&pageSize=${pageSize}`],
+    middle: [`?page=${Math.ceil(last / 2)}&pageSize=${pageSize}`],
+    last: [`?page=${last}&pageSize=${pageSize}`],
+    filtered: [`?country=JP&pageSize=${pageSize}`, `?tier=enterprise&pageSize=${pageSize}&page=2`, `?q=Tech&pageSize=${pageSize}`],
+  };
+  const detail: Record<string, { p50: number; p95: number }> = {};
+  const all: number[] = [];
+  for (const [name, queries] of Object.entries(variants)) {
+    const ms: number[] = [];
+    for (let i = 0; i < 20; i++) ms.push((await get(queries[i % queries.length])).ms);
+    detail[name] = { p50: percentile(ms, 50), p95: percentile(ms, 95) };
+    all.push(...ms);
+  }
+  const t = Date.now();
+  const res = await fetch(`${base}?format=csv`, { headers: { authorization: `Bearer ${token}` } });
+  let rows = -1;
+  const reader = res.body!.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    for (const b of value) if (b === 10) rows++;
+  }
+  const csvSeconds = (Date.now() - t) / 1000;
+  const csvPeakRssMb = api.peakMb();
+  await api.stop();
+  log(`api: affected p95 ${fmt(percentile(all, 95))} ms; CSV ${fmt(rows, 0)} rows in ${fmt(csvSeconds, 2)} s`);
+  return {
+    affectedCustomers: total, notices, pages: detail, affectedPageP50Ms: percentile(all, 50), affectedPageP95Ms: percentile(all, 95),
+    csvRows: rows, csvSeconds, csvRowsPerSecond: rows / csvSeconds, csvPeakRssMb,
+  };
+}
+
+/** Keeps the nested shape and adds the dotted keys other tools read (e.g. "dispatch.oneWorker.ratio"). */
+function flatten(r: Record<string, any>) {
+  const flat: Record<string, unknown> = {};
+  const walk = (o: Record<string, any>, path: string) => {
+    for (const [k, v] of Object.entries(o)) {
+      const key = path ? `${path}.${k}` : k;
+      if (v && typeof v === 'object' && !Array.isArray(v)) walk(v, key);
+      else flat[key] = v;
+    }
+  };
+  walk(r, '');
+  return { ...r, flat };
+}
+
+function printTable(): void {
+  const r = results;
+  const d = r.dispatch;
+  const lines: [string, string, string][] = [
+    ['registry import (first)', `${fmt(r.import.rowsPerSecond, 0)} rows/s`, `${fmt(r.import.rows, 0)} rows in ${fmt(r.import.seconds)} s; peak RSS ${fmt(r.import.peakRssMb, 0)} MB`],
+    ['registry import (again, upserts)', `${fmt(r.reimport.rowsPerSecond, 0)} rows/s`, `${fmt(r.reimport.seconds)} s; peak RSS ${fmt(r.reimport.peakRssMb, 0)} MB`],
+    ['matching → every notice row', `${fmt(r.match.seconds, 2)} s`, `${fmt(r.match.notices, 0)} notices (${fmt(100 * r.match.contactShare)} % of contacts)`],
+    ['event published → first mail', `${fmt(r.firstMail.seconds, 2)} s`, ''],
+    ['raw Nodemailer pooled loop', `${fmt(d.raw.perSecond, 0)} mails/s`, `${fmt(d.raw.sent, 0)} mails, 1 process`],
+    ['dispatch, 1 worker', `${fmt(d.oneWorker.perSecond, 0)} mails/s`, `${fmt(d.oneWorker.ratio, 2)} × raw; ${fmt(d.oneWorker.sent, 0)} in ${fmt(d.oneWorker.seconds)} s`],
+    ['dispatch, 2 workers', `${fmt(d.twoWorkers.perSecond, 0)} mails/s`, `${fmt(d.twoWorkers.ratio, 2)} × raw; ${fmt(d.twoWorkers.seconds)} s`],
+    ['affected page p50 / p95', `${fmt(r.api.affectedPageP50Ms)} / ${fmt(r.api.affectedPageP95Ms)} ms`, Object.entries(r.api.pages).map(([k, v]: [string, any]) => `${k} ${fmt(v.p95)}`).join(', ')],
+    ['CSV export', `${fmt(r.api.csvRowsPerSecond, 0)} rows/s`, `${fmt(r.api.csvRows, 0)} rows; api peak RSS ${fmt(r.api.csvPeakRssMb, 0)} MB`],
+    ['peak RSS: importer / worker', `${fmt(r.memory.importPeakRssMb, 0)} / ${fmt(r.memory.workerPeakRssMb, 0)} MB`, ''],
+    ['Redis used memory, peak', `${fmt(r.memory.redisPeakMb, 1)} MB`, `${fmt(Math.max(d.oneWorker.redisAboveBaselineMb, d.twoWorkers.redisAboveBaselineMb), 1)} MB above the level before the run`],
+    ['notices table (PostgreSQL)', `${fmt(r.memory.noticeTableMb, 0)} MB`, ''],
+  ];
+  const out = [
+    `Benchmark, ${fmt(r.customers, 0)} customers (${fmt(r.registry.contacts, 0)} contacts, ${fmt(r.registry.subscriptions, 0)} subscriptions), ${r.date.slice(0, 10)}, commit ${r.commit}, ${r.machine.cpus} cores`,
+    '',
+    '| figure | value | detail |',
+    '| --- | --- | --- |',
+    ...lines.map((l) => `| ${l.join(' | ')} |`),
+  ];
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench failed: ${(e as Error).stack ?? e}\n`);
+  process.exit(1);
+});
