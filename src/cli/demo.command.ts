@@ -47,7 +47,7 @@ export class DemoCommand extends CommandRunner {
     out(`Seeding the demo registry: ${n(customers)} customers (seed ${DEMO_SEED}) …`);
     await ensureDemoProducts(this.catalog, actor);
     const report = await this.imports.import(
-      generateRegistry({ customers, seed: DEMO_SEED, refPrefix: 'DEMO-', format: 'jsonl' }),
+      generateRegistry({ customers, seed: DEMO_SEED, refPrefix: 'DEMO', format: 'jsonl' }),
       { format: 'jsonl', mode: 'upsert', dryRun: false },
       actor,
     );
