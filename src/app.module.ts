@@ -12,11 +12,12 @@ import { MetricsModule } from './metrics/metrics.module';
 import { OutreachModule } from './outreach/outreach.module';
 import { QueueModule } from './queue/queue.module';
 import { RegistryModule } from './registry/registry.module';
+import { WebModule } from './web/web.module';
 
 /** Modules every role needs. */
 const CORE: Type[] = [AppConfigModule, AppLoggerModule, DatabaseModule, QueueModule, MetricsModule, AuditModule, AuthModule, RegistryModule];
 /** HTTP API and pages. */
-const API: Type[] = [HealthModule, EventsModule, OutreachModule];
+const API: Type[] = [HealthModule, EventsModule, OutreachModule, WebModule];
 /** Queue processors. */
 const WORKER: Type[] = [EventsWorkerModule];
 
