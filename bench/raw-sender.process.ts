@@ -1,5 +1,7 @@
 // The raw baseline: Nodemailer's pooled SMTP transport sending already-rendered notices of the benchmark
 // event from a bare loop, with the same pool settings and in-flight count as the service. Prints one JSON line.
+// argv: eventPk total [default|service]: `default` lets Nodemailer choose the transfer encoding (quoted-printable
+// for these mails), `service` keeps the message options exactly as the service builds them (base64).
 import 'reflect-metadata';
 import { createTransport } from 'nodemailer';
 import { Client } from 'pg';
@@ -13,7 +15,7 @@ const DISTINCT = 2000;
 const IN_FLIGHT = 32;
 
 async function main(): Promise<void> {
-  const [eventPk, total] = [process.argv[2], Number(process.argv[3])];
+  const [eventPk, total, encoding] = [process.argv[2], Number(process.argv[3]), process.argv[4] ?? 'default'];
   const config = loadConfig();
   const pg = new Client({ connectionString: config.DATABASE_URL });
   await pg.connect();
@@ -36,7 +38,9 @@ async function main(): Promise<void> {
   const ctx = { eventPk, event: payload, products, statusUrl: statusUrl(config.PUBLIC_BASE_URL, payload.caseId) };
   const messages = rows.map((n) => {
     const input = renderInput(ctx, n, null);
-    return buildMailMessage(input, renderer.render(input), config);
+    const message = buildMailMessage(input, renderer.render(input), config);
+    if (encoding === 'default') delete message.textEncoding;
+    return message;
   });
 
   const transport = createTransport({ ...SMTP_POOL_DEFAULTS, pool: true, url: config.SMTP_URL });
@@ -58,7 +62,7 @@ async function main(): Promise<void> {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   transport.close();
   process.stdout.write(
-    `${JSON.stringify({ sent: total - failed, failed, seconds, perSecond: (total - failed) / seconds, distinct: messages.length })}\n`,
+    `${JSON.stringify({ encoding, sent: total - failed, failed, seconds, perSecond: (total - failed) / seconds, distinct: messages.length })}\n`,
   );
 }
 
