@@ -97,7 +97,13 @@ export class EventsPagesController {
       },
       samples: samples.map((s, i) => ({ ...s, open: i === 0 })),
       buttons: support
-        ? OUTREACH_BUTTONS.map((b) => ({ ...b, statesAttr: b.states.join(' '), hidden: !b.states.includes(view.status), href: `${base}/actions/${b.action}` }))
+        ? OUTREACH_BUTTONS.map((b) => ({
+            ...b,
+            statesAttr: b.states.join(' '),
+            needsFailed: b.action === 'retry-failed',
+            hidden: !b.states.includes(view.status) || (b.action === 'retry-failed' && view.counts.failed === 0),
+            href: `${base}/actions/${b.action}`,
+          }))
         : [],
       canTestSend: support && applied,
       links: {

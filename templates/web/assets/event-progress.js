@@ -26,7 +26,8 @@
       if (cell) cell.textContent = String(p.counts[state]);
     });
     document.querySelectorAll('form[data-states]').forEach(function (form) {
-      form.hidden = form.getAttribute('data-states').split(' ').indexOf(p.status) < 0;
+      var applies = form.getAttribute('data-states').split(' ').indexOf(p.status) >= 0;
+      form.hidden = !applies || (form.hasAttribute('data-needs-failed') && !p.counts.failed);
     });
     root.setAttribute('data-status', p.status);
   }
