@@ -61,6 +61,8 @@ export class Events1764100000200 implements MigrationInterface {
       CREATE TABLE event_customers (
         event_pk bigint NOT NULL REFERENCES events(id) ON DELETE CASCADE,
         customer_id bigint NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+        -- the customer's ref, copied so that affected lists page in ref order without joining every customer
+        ref text NOT NULL,
         kind text NOT NULL CHECK (kind IN ('suspended', 'updated', 'restored', 'license-granted', 'license-denied')),
         affected jsonb NOT NULL DEFAULT '[]',
         added jsonb NOT NULL DEFAULT '[]',
@@ -68,6 +70,7 @@ export class Events1764100000200 implements MigrationInterface {
         PRIMARY KEY (event_pk, customer_id)
       )`);
     await q.query(`CREATE INDEX event_customers_customer_idx ON event_customers (customer_id)`);
+    await q.query(`CREATE INDEX event_customers_ref_idx ON event_customers (event_pk, ref COLLATE "C")`);
 
     await q.query(`
       CREATE TABLE notices (

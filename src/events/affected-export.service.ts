@@ -1,10 +1,8 @@
-// Streams every row of an affected-customer list as CSV with constant memory (keyset pages of the same query).
+// Streams every row of an affected-customer list as CSV with constant memory (keyset chunks on the unique ref).
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { stringify } from 'csv-stringify';
 import type { Writable } from 'node:stream';
-import { DataSource } from 'typeorm';
-import { toItem, type AffectedItem } from './affected.repository';
+import { AffectedRepository, toItem, type AffectedItem, type AffectedQuery } from './affected.repository';
 
 const CHUNK = 5000;
 
@@ -25,22 +23,16 @@ function toRecord(i: AffectedItem, withKind: boolean): string[] {
 
 @Injectable()
 export class AffectedExportService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly affected: AffectedRepository) {}
 
-  /** Writes the CSV of `query` (rows ordered by ref) to `out`; resolves with the number of rows. */
-  async stream(query: { sql: string; params: unknown[] }, withKind: boolean, out: Writable): Promise<number> {
+  /** Writes the CSV of `query` (every row, in ref order) to `out`; resolves with the number of rows. */
+  async stream(query: AffectedQuery, withKind: boolean, out: Writable): Promise<number> {
     const csv = stringify({ header: true, columns: withKind ? COLUMNS : COLUMNS.slice(0, 7) });
     csv.pipe(out);
-    // Keyset paging on the unique ref: the base query's ORDER BY is replaced by ref order.
-    const base = query.sql.replace(/ORDER BY [^)]*$/s, '');
     let last = '';
     let rows = 0;
     for (;;) {
-      const n = query.params.length;
-      const page = await this.dataSource.query(
-        `SELECT * FROM (${base}) x WHERE x.ref COLLATE "C" > $${n + 1} ORDER BY x.ref COLLATE "C" LIMIT ${CHUNK}`,
-        [...query.params, last],
-      );
+      const page = await this.affected.chunk(query, last, CHUNK);
       for (const r of page) {
         if (!csv.write(toRecord(toItem(r), withKind))) await new Promise((res) => csv.once('drain', res));
       }

@@ -66,10 +66,10 @@ export class MatchingRepository {
   /** Fills the temporary table `m` (dropped at commit) with the in-scope subscriptions of active customers. */
   async buildMatchSet(m: EntityManager, scope: ResolvedScope): Promise<number> {
     await m.query(`DROP TABLE IF EXISTS m`);
-    await m.query(`CREATE TEMPORARY TABLE m (customer_id bigint, product text, country char(2)) ON COMMIT DROP`);
+    await m.query(`CREATE TEMPORARY TABLE m (customer_id bigint, product text, country char(2), ref text) ON COMMIT DROP`);
     await m.query(
-      `INSERT INTO m (customer_id, product, country)
-       SELECT s.customer_id, s.product, s.country
+      `INSERT INTO m (customer_id, product, country, ref)
+       SELECT s.customer_id, s.product, s.country, c.ref
          FROM subscriptions s JOIN customers c ON c.id = s.customer_id
         WHERE c.active AND c.tier = ANY($1::text[]) AND s.product = ANY($2::text[]) AND s.country = ANY($3::text[])`,
       [scope.tiers, scope.products, scope.countries],
@@ -91,22 +91,23 @@ export class MatchingRepository {
           [caseId, eventPk],
         );
         await m.query(
-          `INSERT INTO event_customers (event_pk, customer_id, kind, affected, added)
-           SELECT $1, x.customer_id, 'suspended', ${SUB_JSON}, ${SUB_JSON} FROM m x GROUP BY x.customer_id`,
+          `INSERT INTO event_customers (event_pk, customer_id, ref, kind, affected, added)
+           SELECT $1, x.customer_id, x.ref, 'suspended', ${SUB_JSON}, ${SUB_JSON} FROM m x GROUP BY x.customer_id, x.ref`,
           [eventPk],
         );
         return;
       case 'suspension.updated':
         await this.snapshotOld(m, caseId);
         await m.query(
-          `WITH n AS (SELECT x.customer_id, ${SUB_JSON} AS subs FROM m x GROUP BY 1),
-                o AS (SELECT x.customer_id, ${SUB_JSON} AS subs FROM old_s x GROUP BY 1),
+          `WITH n AS (SELECT x.customer_id, x.ref, ${SUB_JSON} AS subs FROM m x GROUP BY 1, 2),
+                o AS (SELECT x.customer_id, c.ref, ${SUB_JSON} AS subs
+                        FROM old_s x JOIN customers c ON c.id = x.customer_id GROUP BY 1, 2),
                 a AS (SELECT x.customer_id, ${SUB_JSON} AS subs
-                        FROM (SELECT * FROM m EXCEPT SELECT * FROM old_s) x GROUP BY 1),
+                        FROM (SELECT customer_id, product, country FROM m EXCEPT SELECT * FROM old_s) x GROUP BY 1),
                 r AS (SELECT x.customer_id, ${SUB_JSON} AS subs
-                        FROM (SELECT * FROM old_s EXCEPT SELECT * FROM m) x GROUP BY 1)
-           INSERT INTO event_customers (event_pk, customer_id, kind, affected, added, removed)
-           SELECT $1, coalesce(n.customer_id, o.customer_id),
+                        FROM (SELECT * FROM old_s EXCEPT SELECT customer_id, product, country FROM m) x GROUP BY 1)
+           INSERT INTO event_customers (event_pk, customer_id, ref, kind, affected, added, removed)
+           SELECT $1, coalesce(n.customer_id, o.customer_id), coalesce(n.ref, o.ref),
                   CASE WHEN o.customer_id IS NULL THEN 'suspended' WHEN n.customer_id IS NULL THEN 'restored' ELSE 'updated' END,
                   coalesce(n.subs, '[]'), coalesce(a.subs, '[]'), coalesce(r.subs, '[]')
              FROM n FULL JOIN o ON o.customer_id = n.customer_id
@@ -128,13 +129,13 @@ export class MatchingRepository {
       case 'license.granted':
         await this.snapshotOld(m, caseId);
         await m.query(
-          `WITH lost AS (SELECT o.* FROM old_s o JOIN m USING (customer_id, product, country)),
-                r AS (SELECT x.customer_id, ${SUB_JSON} AS subs FROM lost x GROUP BY 1),
+          `WITH lost AS (SELECT o.*, m.ref FROM old_s o JOIN m USING (customer_id, product, country)),
+                r AS (SELECT x.customer_id, x.ref, ${SUB_JSON} AS subs FROM lost x GROUP BY 1, 2),
                 rest AS (SELECT x.customer_id, ${SUB_JSON} AS subs
-                           FROM (SELECT * FROM old_s EXCEPT SELECT * FROM lost) x
+                           FROM (SELECT * FROM old_s EXCEPT SELECT customer_id, product, country FROM lost) x
                           WHERE x.customer_id IN (SELECT customer_id FROM r) GROUP BY 1)
-           INSERT INTO event_customers (event_pk, customer_id, kind, affected, removed)
-           SELECT $1, r.customer_id, 'license-granted', coalesce(rest.subs, '[]'), r.subs
+           INSERT INTO event_customers (event_pk, customer_id, ref, kind, affected, removed)
+           SELECT $1, r.customer_id, r.ref, 'license-granted', coalesce(rest.subs, '[]'), r.subs
              FROM r LEFT JOIN rest ON rest.customer_id = r.customer_id`,
           [eventPk],
         );
@@ -146,18 +147,20 @@ export class MatchingRepository {
         return;
       case 'license.denied':
         await m.query(
-          `INSERT INTO event_customers (event_pk, customer_id, kind, affected)
-           SELECT $1, x.customer_id, 'license-denied', ${SUB_JSON}
-             FROM (SELECT s.customer_id, s.product, s.country FROM case_suspensions s
+          `INSERT INTO event_customers (event_pk, customer_id, ref, kind, affected)
+           SELECT $1, x.customer_id, x.ref, 'license-denied', ${SUB_JSON}
+             FROM (SELECT s.customer_id, s.product, s.country, m.ref FROM case_suspensions s
                      JOIN m USING (customer_id, product, country) WHERE s.case_id = $2) x
-            GROUP BY x.customer_id`,
+            GROUP BY x.customer_id, x.ref`,
           [eventPk, caseId],
         );
         return;
       case 'suspension.lifted':
         await m.query(
-          `INSERT INTO event_customers (event_pk, customer_id, kind, removed)
-           SELECT $1, x.customer_id, 'restored', ${SUB_JSON} FROM case_suspensions x WHERE x.case_id = $2 GROUP BY x.customer_id`,
+          `INSERT INTO event_customers (event_pk, customer_id, ref, kind, removed)
+           SELECT $1, x.customer_id, c.ref, 'restored', ${SUB_JSON}
+             FROM case_suspensions x JOIN customers c ON c.id = x.customer_id WHERE x.case_id = $2
+            GROUP BY x.customer_id, c.ref`,
           [eventPk, caseId],
         );
         await m.query(`DELETE FROM case_suspensions WHERE case_id = $1`, [caseId]);
@@ -197,6 +200,9 @@ export class MatchingRepository {
         GROUP BY c.am_email`,
       [eventPk],
     );
+    // Fresh statistics, so the first affected-list pages and the senders' claims are planned for the real sizes.
+    await m.query(`ANALYZE event_customers`);
+    await m.query(`ANALYZE notices`);
     const [row] = await m.query(
       `SELECT (SELECT count(*)::int FROM notices WHERE event_pk = $1) AS notices,
               (SELECT count(*)::int FROM event_customers WHERE event_pk = $1) AS customers`,

@@ -60,11 +60,11 @@ export class CaseReconcileService {
         [caseId, eventPk],
       );
       await m.query(
-        `INSERT INTO event_customers (event_pk, customer_id, kind, affected, added)
-         SELECT $1, x.customer_id, 'suspended',
+        `INSERT INTO event_customers (event_pk, customer_id, ref, kind, affected, added)
+         SELECT $1, x.customer_id, x.ref, 'suspended',
                 jsonb_agg(jsonb_build_object('product', x.product, 'country', x.country) ORDER BY x.product, x.country),
                 jsonb_agg(jsonb_build_object('product', x.product, 'country', x.country) ORDER BY x.product, x.country)
-           FROM m x GROUP BY x.customer_id`,
+           FROM m x GROUP BY x.customer_id, x.ref`,
         [eventPk],
       );
       const counts = await this.matching.insertNoticesForEvent(m, eventPk);
