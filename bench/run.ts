@@ -170,7 +170,8 @@ async function importFile(file: string, env: Record<string, string>, label: stri
 }
 
 async function startWorker(env: Record<string, string>): Promise<Proc> {
-  const w = run(dist('src/main.js'), [], { ...env, APP_ROLE: 'worker' });
+  // Started as `npm start` and the Dockerfile start it.
+  const w = run(dist('src/main.js'), [], { ...env, APP_ROLE: 'worker' }, { nodeArgs: ['--max-old-space-size=160'] });
   await until('worker start', async () => w.out().includes('impact-notices started'), 60_000);
   return w;
 }
@@ -204,7 +205,7 @@ async function dispatch(pg: Client, redis: Redis, sink: Awaited<ReturnType<typeo
 
 async function measureApi(env: Record<string, string>, token: string, notices: number) {
   const port = 3900 + Math.floor(Math.random() * 90);
-  const api = run(dist('src/main.js'), [], { ...env, APP_ROLE: 'api', PORT: String(port) });
+  const api = run(dist('src/main.js'), [], { ...env, APP_ROLE: 'api', PORT: String(port) }, { nodeArgs: ['--max-old-space-size=160'] });
   await until('api start', async () => api.out().includes('impact-notices started') || (api.child.exitCode !== null && Promise.reject(new Error(`api exited: ${api.out().slice(-2000)}`))), 60_000);
   const base = `http://127.0.0.1:${port}/api/v1/events/bench-1/affected`;
   const get = async (q: string) => {
