@@ -92,7 +92,7 @@ export class RegistryImportService {
             staged.products.add(s.product);
             staged.countries.add(s.country);
           }
-          if (copy.add(stagingRow(c))) await copy.flush();
+          if (copy.add(stagingRow(c, staged.customers))) await copy.flush();
         }
       }
     } catch (e) {

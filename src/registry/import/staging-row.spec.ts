@@ -15,21 +15,37 @@ describe('COPY staging encoding', () => {
   });
 
   it('writes one tab-separated line per customer', () => {
-    const line = stagingRow({
-      line: 7,
-      ref: 'R-1',
-      name: 'Two\nlines',
-      tier: 'developer',
-      country: 'DE',
-      amEmail: null,
-      amName: null,
-      contacts: [{ email: 'a@b.example', name: 'A "B"', locale: 'de', role: null, notices: false }],
-      subscriptions: [{ product: 'claude-api', country: 'DE' }],
-    });
+    const line = stagingRow(
+      {
+        line: 7,
+        ref: 'R-1',
+        name: 'Two\nlines',
+        tier: 'developer',
+        country: 'DE',
+        amEmail: null,
+        amName: null,
+        contacts: [{ email: 'a@b.example', name: 'A "B"', locale: 'de', role: null, notices: false }],
+        subscriptions: [{ product: 'claude-api', country: 'DE' }],
+      },
+      3,
+    );
     expect(line.endsWith('\n')).toBe(true);
     expect(line.slice(0, -1).split('\t')).toEqual([
-      '7', 'R-1', 'Two\\nlines', 'developer', 'DE', '\\N', '\\N',
-      '{"a@b.example"}', '{"A \\\\"B\\\\""}', '{"de"}', '{NULL}', '{f}', '{"claude-api"}', '{"DE"}',
+      '3',
+      '7',
+      'R-1',
+      'Two\\nlines',
+      'developer',
+      'DE',
+      '\\N',
+      '\\N',
+      '{"a@b.example"}',
+      '{"A \\\\"B\\\\""}',
+      '{"de"}',
+      '{NULL}',
+      '{f}',
+      '{"claude-api"}',
+      '{"DE"}',
     ]);
   });
 });

@@ -3,7 +3,7 @@ import type { StagedCustomer } from './import.types';
 
 /** Columns of the staging table, in COPY order. */
 export const STAGING_COLUMNS = [
-  'line', 'ref', 'name', 'tier', 'country', 'am_email', 'am_name',
+  'seq', 'line', 'ref', 'name', 'tier', 'country', 'am_email', 'am_name',
   'c_email', 'c_name', 'c_locale', 'c_role', 'c_notices', 's_product', 's_country',
 ] as const;
 
@@ -27,7 +27,8 @@ export function textArray(values: (string | null)[]): string {
   return out + '}';
 }
 
-export function stagingRow(c: StagedCustomer): string {
+/** `seq` numbers the staged rows 1, 2, 3…: a fresh apply derives the new customers' ids from it. */
+export function stagingRow(c: StagedCustomer, seq: number): string {
   const emails: string[] = [];
   const names: string[] = [];
   const locales: string[] = [];
@@ -47,7 +48,7 @@ export function stagingRow(c: StagedCustomer): string {
     countries.push(s.country);
   }
   return (
-    `${c.line}\t${copyField(c.ref)}\t${copyField(c.name)}\t${c.tier}\t${c.country}\t${copyField(c.amEmail)}\t${copyField(c.amName)}\t` +
+    `${seq}\t${c.line}\t${copyField(c.ref)}\t${copyField(c.name)}\t${c.tier}\t${c.country}\t${copyField(c.amEmail)}\t${copyField(c.amName)}\t` +
     `${copyField(textArray(emails))}\t${copyField(textArray(names))}\t${textArray(locales)}\t${copyField(textArray(roles))}\t` +
     `{${notices.join(',')}}\t${textArray(products)}\t${textArray(countries)}\n`
   );

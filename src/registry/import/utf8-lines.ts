@@ -1,4 +1,5 @@
 // Turns a byte stream into UTF-8 text batches of whole lines, naming every line that is not valid UTF-8.
+import { isUtf8 } from 'node:buffer';
 import { TextDecoder } from 'node:util';
 
 /** A run of whole lines (each ending in \n, but perhaps the file's last one). */
@@ -56,27 +57,25 @@ function countLines(buf: Buffer, end: number): number {
 
 function decode(bytes: Buffer, firstLine: number, first: boolean, fatal: TextDecoder): TextBatch {
   const body = first && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
-  try {
-    return { text: fatal.decode(body), firstLine, invalidLines: [] };
-  } catch {
-    // Slow path, only for a batch holding bad bytes: decode line by line to name each bad one.
-    const invalidLines: number[] = [];
-    const parts: string[] = [];
-    let start = 0;
-    let line = firstLine;
-    while (start < body.length) {
-      const nl = body.indexOf(NL, start);
-      const end = nl < 0 ? body.length : nl + 1;
-      const one = body.subarray(start, end);
-      try {
-        parts.push(fatal.decode(one));
-      } catch {
-        invalidLines.push(line);
-        parts.push(one.toString('utf8'));
-      }
-      start = end;
-      line++;
+  // isUtf8 (simdutf) and toString are several times faster than a fatal TextDecoder on valid text.
+  if (isUtf8(body)) return { text: body.toString('utf8'), firstLine, invalidLines: [] };
+  // Slow path, only for a batch holding bad bytes: decode line by line to name each bad one.
+  const invalidLines: number[] = [];
+  const parts: string[] = [];
+  let start = 0;
+  let line = firstLine;
+  while (start < body.length) {
+    const nl = body.indexOf(NL, start);
+    const end = nl < 0 ? body.length : nl + 1;
+    const one = body.subarray(start, end);
+    try {
+      parts.push(fatal.decode(one));
+    } catch {
+      invalidLines.push(line);
+      parts.push(one.toString('utf8'));
     }
-    return { text: parts.join(''), firstLine, invalidLines };
+    start = end;
+    line++;
   }
+  return { text: parts.join(''), firstLine, invalidLines };
 }

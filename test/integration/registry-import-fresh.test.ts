@@ -1,0 +1,145 @@
+// The bulk path for an empty registry (indexes dropped and rebuilt in the apply transaction) and the
+// row-by-row upsert path must leave the same registry, the same indexes and constraints, and usable ids.
+import { Client } from 'pg';
+import { startTestApp, TestApp } from '../support/app';
+import { importText, jsonl, seedProducts, snapshot } from '../support/registry-import';
+
+const customers = [
+  {
+    ref: 'ACME-001',
+    name: 'Acme GmbH',
+    tier: 'enterprise',
+    country: 'DE',
+    accountManager: { email: 'Jane@Vendor.example', name: 'Jane Doe' },
+    contacts: [
+      { email: 'ops@acme.example', name: 'Ops', locale: 'de', role: 'technical' },
+      { email: 'legal@acme.example', notices: false },
+    ],
+    subscriptions: [
+      { product: 'claude-api' },
+      { product: 'claude-api', country: 'FR' },
+      { product: 'claude-weights', country: 'SG' },
+    ],
+  },
+  {
+    ref: 'KIWI-7',
+    name: 'Kiwi Labs\r\nLine two <b> \\N {x} "q"\t, NULL',
+    tier: 'developer',
+    country: 'NZ',
+    contacts: [{ email: 'a@kiwi.example', name: 'Ā, "b" {c} \\d', locale: 'pt-br', role: 'NULL' }],
+    subscriptions: [{ product: 'claude-code' }],
+  },
+  { ref: 'LONE-1', name: 'Lone', tier: 'developer', country: 'JP' },
+  ...Array.from({ length: 50 }, (_, i) => ({
+    ref: `BULK-${i}`,
+    name: `Bulk ${i}`,
+    tier: i % 2 ? 'developer' : 'enterprise',
+    country: i % 3 ? 'US' : 'BR',
+    contacts: Array.from({ length: i % 4 }, (__, j) => ({ email: `c${j}@bulk${i}.example` })),
+    subscriptions: i % 5 ? [{ product: 'claude-api' }, { product: 'claude-code', country: 'CA' }] : [],
+  })),
+];
+const file = jsonl(...customers);
+
+describe('registry import into an empty registry (bulk path) and into a filled one (upsert path)', () => {
+  let t: TestApp;
+  let db: Client;
+  const schema = async () =>
+    (
+      await db.query(
+        `SELECT conrelid::regclass::text AS t, conname, pg_get_constraintdef(oid) AS def FROM pg_constraint
+         WHERE conrelid = ANY (ARRAY['customers', 'contacts', 'subscriptions']::regclass[])
+         UNION ALL
+         SELECT tablename, indexname, indexdef FROM pg_indexes WHERE tablename IN ('customers', 'contacts', 'subscriptions')
+         ORDER BY 1, 2, 3`,
+      )
+    ).rows;
+  const emptyRegistry = () => db.query(`DELETE FROM customers`);
+
+  beforeAll(async () => {
+    t = await startTestApp('registry-import-fresh');
+    await seedProducts(t);
+    db = new Client({ connectionString: t.env.db.url });
+    await db.connect();
+  });
+  afterAll(async () => {
+    await db.end();
+    await t.close();
+  });
+
+  it('gives the same registry, indexes and constraints on both paths, and keeps the id sequence ahead', async () => {
+    const before = await schema();
+    const fresh = await importText(t, file, { format: 'jsonl', chunk: 1000 });
+    expect(fresh).toMatchObject({
+      applied: true,
+      customers: { created: 53, updated: 0 },
+      contacts: 76,
+      subscriptions: 84,
+    });
+    const afterFresh = await snapshot(t.env.db.url);
+    expect(await schema()).toEqual(before);
+    const ids = await db.query(
+      `SELECT min(id)::int AS min, max(id)::int AS max, count(DISTINCT id)::int AS n FROM customers`,
+    );
+    expect(ids.rows[0].n).toBe(53);
+    expect(ids.rows[0].max - ids.rows[0].min).toBe(52);
+
+    // The same file again: every customer exists, so the upsert path runs.
+    const again = await importText(t, file, { format: 'jsonl', chunk: 1000 });
+    expect(again).toMatchObject({
+      applied: true,
+      customers: { created: 0, updated: 53 },
+      contacts: 76,
+      subscriptions: 84,
+    });
+    expect(await snapshot(t.env.db.url)).toEqual(afterFresh);
+
+    // A registry with one other customer in it: the upsert path creates them all.
+    await emptyRegistry();
+    await importText(t, jsonl({ ref: 'OTHER', name: 'Other', tier: 'developer', country: 'FR' }), { format: 'jsonl' });
+    const upserted = await importText(t, file, { format: 'jsonl', chunk: 1000 });
+    expect(upserted).toEqual({ ...fresh });
+    const s = await snapshot(t.env.db.url);
+    expect({
+      customers: s.customers.filter((c: any) => c.ref !== 'OTHER'),
+      contacts: s.contacts,
+      subscriptions: s.subscriptions,
+    }).toEqual(afterFresh);
+    expect(await schema()).toEqual(before);
+
+    // New customers after a bulk load get fresh ids from the sequence.
+    await emptyRegistry();
+    await importText(t, file, { format: 'jsonl', chunk: 1000 });
+    const next = await importText(t, jsonl({ ref: 'NEXT', name: 'Next', tier: 'developer', country: 'FR' }), {
+      format: 'jsonl',
+    });
+    expect(next.customers.created).toBe(1);
+    const r = await db.query(
+      `SELECT (SELECT id FROM customers WHERE ref = 'NEXT') > (SELECT max(id) FROM customers WHERE ref <> 'NEXT') AS ahead`,
+    );
+    expect(r.rows[0].ahead).toBe(true);
+  });
+
+  it('a failure during the bulk apply leaves the registry empty and its indexes in place', async () => {
+    await emptyRegistry();
+    // A constraint the file breaks, found only when the rows are written.
+    await db.query(`ALTER TABLE contacts ADD CONSTRAINT test_no_boom CHECK (name <> 'boom')`);
+    try {
+      const before = await schema();
+      const bad = {
+        ref: 'BOOM',
+        name: 'Boom',
+        tier: 'developer',
+        country: 'DE',
+        contacts: [{ email: 'x@boom.example', name: 'boom' }],
+      };
+      await expect(importText(t, file + jsonl(bad), { format: 'jsonl', chunk: 1000 })).rejects.toThrow(/test_no_boom/);
+      expect((await db.query(`SELECT count(*)::int AS n FROM customers`)).rows[0].n).toBe(0);
+      expect(await schema()).toEqual(before);
+    } finally {
+      await db.query(`ALTER TABLE contacts DROP CONSTRAINT test_no_boom`);
+    }
+    const ok = await importText(t, file, { format: 'jsonl', chunk: 1000 });
+    expect(ok.applied).toBe(true);
+  });
+});
