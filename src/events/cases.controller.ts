@@ -1,7 +1,8 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { sendCsvHeaders } from '../common/csv-response';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AffectedPageDto } from './dto/event-view.dto';
 import { CurrentUser, RequireRole } from '../auth/auth.decorators';
 import type { Principal } from '../auth/roles';
 import { API_PREFIX } from '../common/api';
@@ -29,7 +30,8 @@ export class CasesController {
   }
 
   @Get(':caseId/affected')
-  @ApiOperation({ summary: 'Customers suspended now in this case, with their suspended subscriptions' })
+  @ApiOperation({ summary: 'Customers suspended now in this case, with their suspended subscriptions; ?format=csv streams every row' })
+  @ApiOkResponse({ type: AffectedPageDto, description: 'JSON page, or text/csv with format=csv' })
   async affected(
     @Param('caseId') caseId: string,
     @Query() q: AffectedQuery,

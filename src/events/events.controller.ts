@@ -1,7 +1,8 @@
 import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { sendCsvHeaders } from '../common/csv-response';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { AcceptedEventDto, AffectedPageDto, EventPageDto, EventViewDto } from './dto/event-view.dto';
 import { CurrentUser, RequireRole } from '../auth/auth.decorators';
 import type { Principal } from '../auth/roles';
 import { API_PREFIX } from '../common/api';
@@ -36,6 +37,7 @@ export class EventsController {
   @RequireRole('support')
   @ApiOperation({ summary: 'Accept a suspension event (support): 202, 400 with every field error, 409 on a conflicting eventId' })
   @ApiBody({ schema: { type: 'object', example: EVENT_EXAMPLE } })
+  @ApiResponse({ status: 202, type: AcceptedEventDto })
   async accept(@Body() body: unknown) {
     const r = await this.intake.intake(body, 'http');
     if (r.conflict) throw new ConflictException({ message: r.reasons[0], details: r.reasons });
@@ -55,6 +57,7 @@ export class EventsController {
   @Get()
   @RequireRole('account_manager')
   @ApiOperation({ summary: 'Events, newest first; filter by status (e.g. rejected), caseId, type' })
+  @ApiOkResponse({ type: EventPageDto })
   list(@Query() q: EventListQuery, @CurrentUser() me: Principal) {
     return this.events.list(q, me);
   }
@@ -62,13 +65,15 @@ export class EventsController {
   @Get(':eventId')
   @RequireRole('account_manager')
   @ApiOperation({ summary: 'One event: status, reasons, notice counts by delivery state' })
+  @ApiOkResponse({ type: EventViewDto })
   get(@Param('eventId') eventId: string, @CurrentUser() me: Principal) {
     return this.events.get(eventId, me);
   }
 
   @Get(':eventId/affected')
   @RequireRole('account_manager')
-  @ApiOperation({ summary: 'Customers told by this event, with notice kind and delivery state; filters and paging' })
+  @ApiOperation({ summary: 'Customers told by this event, with notice kind and delivery state; filters and paging; ?format=csv streams every row' })
+  @ApiOkResponse({ type: AffectedPageDto, description: 'JSON page, or text/csv with format=csv' })
   async affected(
     @Param('eventId') eventId: string,
     @Query() q: AffectedQuery,

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { OutreachResultDto } from '../events/dto/event-view.dto';
 import { CurrentUser, RequireRole } from '../auth/auth.decorators';
 import type { Principal } from '../auth/roles';
 import { API_PREFIX } from '../common/api';
@@ -26,6 +27,7 @@ export class OutreachController {
   @HttpCode(200)
   @RequireRole('support')
   @ApiOperation({ summary: 'Approve an event awaiting review: sending starts (support; audited)' })
+  @ApiOkResponse({ type: OutreachResultDto })
   approve(@CurrentUser() me: Principal, @Param('eventId') id: string) {
     return this.act(me, id, 'approve');
   }
@@ -34,6 +36,7 @@ export class OutreachController {
   @HttpCode(200)
   @RequireRole('support')
   @ApiOperation({ summary: 'Pause sending within a second across all workers (support; audited)' })
+  @ApiOkResponse({ type: OutreachResultDto })
   pause(@CurrentUser() me: Principal, @Param('eventId') id: string) {
     return this.act(me, id, 'pause');
   }
@@ -42,6 +45,7 @@ export class OutreachController {
   @HttpCode(200)
   @RequireRole('support')
   @ApiOperation({ summary: 'Resume a paused event where it stopped (support; audited)' })
+  @ApiOkResponse({ type: OutreachResultDto })
   resume(@CurrentUser() me: Principal, @Param('eventId') id: string) {
     return this.act(me, id, 'resume');
   }
@@ -50,6 +54,7 @@ export class OutreachController {
   @HttpCode(200)
   @RequireRole('support')
   @ApiOperation({ summary: 'Cancel: unsent notices become cancelled, sent ones stay sent (support; audited)' })
+  @ApiOkResponse({ type: OutreachResultDto })
   cancel(@CurrentUser() me: Principal, @Param('eventId') id: string) {
     return this.act(me, id, 'cancel');
   }
@@ -58,6 +63,7 @@ export class OutreachController {
   @HttpCode(200)
   @RequireRole('support')
   @ApiOperation({ summary: 'Failed notices go back to pending and are sent again (support; audited)' })
+  @ApiOkResponse({ type: OutreachResultDto })
   retryFailed(@CurrentUser() me: Principal, @Param('eventId') id: string) {
     return this.act(me, id, 'retry-failed');
   }

@@ -1,0 +1,77 @@
+// Response shapes of the events, cases and outreach routes, for the OpenAPI document (SPEC §5).
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { EVENT_STATUSES, EVENT_TYPES } from '../event.types';
+
+export class NoticeCountsDto {
+  @ApiProperty() pending: number;
+  @ApiProperty() sending: number;
+  @ApiProperty() sent: number;
+  @ApiProperty() retrying: number;
+  @ApiProperty() failed: number;
+  @ApiProperty() cancelled: number;
+}
+
+export class EventViewDto {
+  @ApiProperty({ nullable: true, type: String }) eventId: string | null;
+  @ApiProperty({ nullable: true, type: String }) caseId: string | null;
+  @ApiProperty({ nullable: true, enum: EVENT_TYPES }) type: string | null;
+  @ApiProperty({ enum: EVENT_STATUSES }) status: string;
+  @ApiProperty({ type: [String], description: 'why the event was rejected' }) reasons: string[];
+  @ApiProperty({ format: 'date-time' }) receivedAt: string;
+  @ApiProperty({ type: NoticeCountsDto, description: 'account managers: their customers only' }) counts: NoticeCountsDto;
+  @ApiProperty({ nullable: true, type: String }) title: string | null;
+  @ApiProperty({ nullable: true, enum: ['auto', 'review'] }) dispatch: string | null;
+  @ApiProperty() customersAffected: number;
+  @ApiProperty({ nullable: true, format: 'date-time', type: String }) appliedAt: string | null;
+  @ApiProperty({ nullable: true, format: 'date-time', type: String }) finishedAt: string | null;
+  @ApiProperty({ enum: ['queue', 'http', 'reconcile'] }) source: string;
+  @ApiProperty({ description: 'a rejected duplicate eventId with other content' }) conflict: boolean;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'raw job data of a rejected event (capped)' }) raw?: string | null;
+}
+
+export class EventPageDto {
+  @ApiProperty({ type: [EventViewDto] }) items: EventViewDto[];
+  @ApiProperty() total: number;
+  @ApiProperty() page: number;
+  @ApiProperty() pageSize: number;
+}
+
+export class AcceptedEventDto {
+  @ApiProperty({ nullable: true, type: String }) eventId: string | null;
+  @ApiProperty({ enum: EVENT_STATUSES }) status: string;
+  @ApiProperty({ description: 'the same eventId and content was received before: nothing changed' }) duplicate: boolean;
+}
+
+export class SubscriptionDto {
+  @ApiProperty({ example: 'claude-api' }) product: string;
+  @ApiProperty({ example: 'DE' }) country: string;
+}
+
+export class AccountManagerDto {
+  @ApiProperty() email: string;
+  @ApiProperty() name: string;
+}
+
+export class AffectedItemDto {
+  @ApiProperty() ref: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ enum: ['developer', 'enterprise'] }) tier: string;
+  @ApiProperty() country: string;
+  @ApiProperty({ type: AccountManagerDto, nullable: true }) accountManager: AccountManagerDto | null;
+  @ApiProperty({ type: [SubscriptionDto] }) subscriptions: SubscriptionDto[];
+  @ApiPropertyOptional({ description: 'event lists only' }) kind?: string;
+  @ApiPropertyOptional({ description: 'event lists only: the least advanced state of its notices' }) deliveryStatus?: string;
+}
+
+export class AffectedPageDto {
+  @ApiProperty({ type: [AffectedItemDto] }) items: AffectedItemDto[];
+  @ApiProperty() total: number;
+  @ApiProperty() page: number;
+  @ApiProperty() pageSize: number;
+}
+
+export class OutreachResultDto {
+  @ApiProperty() eventId: string;
+  @ApiProperty({ enum: EVENT_STATUSES }) status: string;
+  @ApiProperty({ description: 'notices the action touched' }) notices: number;
+}
