@@ -1,14 +1,16 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { Inject, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Job } from 'bullmq';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { QueueName, type SendBatchJob } from '../queue/queue.constants';
 import { NoticeSenderService, type PumpResult } from './notice-sender.service';
 
-@Processor(QueueName.NoticeDispatch, { lockDuration: 60_000 })
-export class SendBatchProcessor extends WorkerHost implements OnApplicationBootstrap {
+// Pumps hold no state (notices carry their own leases), so a short job lock only makes a dead process's pumps come back sooner.
+@Processor(QueueName.NoticeDispatch, { lockDuration: 15_000, stalledInterval: 5_000 })
+export class SendBatchProcessor extends WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
   private stopping = false;
+  private readonly running = new Set<Promise<PumpResult>>();
 
   constructor(
     private readonly sender: NoticeSenderService,
@@ -21,12 +23,19 @@ export class SendBatchProcessor extends WorkerHost implements OnApplicationBoots
     this.worker.concurrency = this.config.WORKER_CONCURRENCY;
   }
 
-  /** On shutdown the pump finishes the sends in flight, gives back the rest of its batch and returns. */
-  beforeApplicationShutdown(): void {
+  /**
+   * On shutdown the pumps finish the sends in flight, give back the rest of their batches and return. This runs
+   * in onModuleDestroy, and is awaited, because the mail transport (a deeper module) closes its pool in its own
+   * onModuleDestroy right after this one: a later hook would find sends in flight failing on a closed pool.
+   */
+  async onModuleDestroy(): Promise<void> {
     this.stopping = true;
+    await Promise.allSettled([...this.running]);
   }
 
   process(job: Job<SendBatchJob>): Promise<PumpResult> {
-    return this.sender.pump(job.data.eventId, () => this.stopping);
+    const pump = this.sender.pump(job.data.eventId, () => this.stopping);
+    this.running.add(pump);
+    return pump.finally(() => this.running.delete(pump));
   }
 }
