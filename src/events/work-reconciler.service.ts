@@ -44,6 +44,10 @@ export class WorkReconcilerService implements OnApplicationBootstrap, OnModuleDe
         await this.applyQueue.add(JobName.ApplyCase, { caseId }, { removeOnComplete: true, removeOnFail: 1000 });
       }
       for (const eventPk of await this.notices.eventsWithDueWork()) await this.dispatch.start(eventPk);
+      // A live pump claims again within a batch; leases still overdue a tick later belong to a dead process.
+      const grace = this.config.RECONCILE_INTERVAL_MS / 1000;
+      const generation = String(Math.floor(Date.now() / (this.config.SEND_LEASE_SECONDS * 1000)));
+      for (const eventPk of await this.notices.eventsWithOrphanedLeases(grace)) await this.dispatch.rescue(eventPk, generation);
       for (const eventPk of await this.notices.finishedDispatchingEvents()) await this.notices.completeIfDone(eventPk);
     } catch (e) {
       this.logger.warn({ err: (e as Error).message }, 'reconcile pass failed; will try again');

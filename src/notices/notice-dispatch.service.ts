@@ -13,11 +13,23 @@ export class NoticeDispatchService {
 
   /** Idempotent: a pump whose job already waits or runs is not added twice. */
   async start(eventPk: string, pumps = PUMPS_PER_EVENT): Promise<void> {
+    await this.add(eventPk, pumps, '');
+  }
+
+  /**
+   * Adds a fresh set of pumps beside the event's usual ones, once per `generation`. For leases nobody
+   * took over: the pumps of a killed process still count as active in Redis until their job locks run out.
+   */
+  async rescue(eventPk: string, generation: string, pumps = PUMPS_PER_EVENT): Promise<void> {
+    await this.add(eventPk, pumps, `-r${generation}`);
+  }
+
+  private async add(eventPk: string, pumps: number, suffix: string): Promise<void> {
     await this.queue.addBulk(
       Array.from({ length: pumps }, (_, pump) => ({
         name: JobName.SendBatch,
         data: { eventId: eventPk, pump },
-        opts: { jobId: `pump-${eventPk}-${pump}`, removeOnComplete: true, removeOnFail: true },
+        opts: { jobId: `pump-${eventPk}-${pump}${suffix}`, removeOnComplete: true, removeOnFail: true },
       })),
     );
   }

@@ -14,6 +14,7 @@ import { SmtpPermanentError } from './smtp-errors';
 const BATCH_SIZE = 100;
 const SEND_CONCURRENCY = 8;
 const STATUS_POLL_MS = 250;
+const RECORD_EVERY = 16;
 const MAX_BACKOFF_MS = 15 * 60_000;
 
 export type PumpResult = 'done' | 'stopped' | 'not-dispatching';
@@ -39,21 +40,33 @@ export class NoticeSenderService {
     for (;;) {
       if (stop()) return 'stopped';
       if ((await this.notices.eventStatus(eventPk)) !== 'dispatching') return 'not-dispatching';
+      const leaseEnds = this.leaseEnd();
       const batch = await this.notices.claim(eventPk, batchSize, this.config.SEND_LEASE_SECONDS);
       if (!batch.length) {
         if (await this.notices.completeIfDone(eventPk)) this.logger.log({ eventPk }, 'event dispatch completed');
         return 'done';
       }
-      await this.sendBatch(ctx, batch, stop);
+      await this.sendBatch(ctx, batch, stop, leaseEnds);
     }
+  }
+
+  /**
+   * When this process must stop starting sends of a batch it claims now: a margin before the lease runs out in
+   * PostgreSQL, measured on the local clock from before the claim. After that, another sender may have claimed the
+   * notices again (this process was stalled, or the batch was slow), so sending them here would send them twice.
+   */
+  private leaseEnd(): number {
+    const leaseMs = this.config.SEND_LEASE_SECONDS * 1000;
+    return Date.now() + leaseMs - Math.max(1000, leaseMs / 5);
   }
 
   /** Sends the given (test) notices of an event now, whatever the event's state. */
   async sendNow(eventPk: string, ids: string[]): Promise<void> {
     const ctx = await this.context(eventPk, false);
     if (!ctx) return;
+    const leaseEnds = this.leaseEnd();
     const batch = await this.notices.claim(eventPk, ids.length, this.config.SEND_LEASE_SECONDS, ids);
-    await this.sendBatch(ctx, batch, () => false, false);
+    await this.sendBatch(ctx, batch, () => false, leaseEnds, false);
   }
 
   private async context(eventPk: string, mustBeDispatching = true): Promise<EventContext | null> {
@@ -68,7 +81,13 @@ export class NoticeSenderService {
   }
 
   /** Sends one claimed batch; notices not started when the event pauses (or the worker stops) are released. */
-  private async sendBatch(ctx: EventContext, batch: ClaimedNotice[], stop: () => boolean, watch = true): Promise<void> {
+  private async sendBatch(
+    ctx: EventContext,
+    batch: ClaimedNotice[],
+    stop: () => boolean,
+    leaseEnds: number,
+    watch = true,
+  ): Promise<void> {
     let halted = false;
     const poll = setInterval(() => {
       if (!watch) return;
@@ -78,7 +97,7 @@ export class NoticeSenderService {
       );
     }, STATUS_POLL_MS);
     const outcomes: Outcome[] = [];
-    const untouched: string[] = [];
+    const untouched: ClaimedNotice[] = [];
     const stopped = () => halted || stop();
     let next = 0;
     // Send permits are fetched for the whole batch, one request at a time, and never awaited past a pause.
@@ -100,19 +119,46 @@ export class NoticeSenderService {
       for (;;) {
         const i = next++;
         if (i >= batch.length) return;
-        if (stopped() || !(await permit()) || stopped()) {
-          untouched.push(batch[i].id);
+        if (stopped() || !(await permit()) || stopped() || Date.now() > leaseEnds) {
+          untouched.push(batch[i]);
           continue;
         }
         outcomes.push(await this.sendOne(ctx, batch[i]));
+        if (outcomes.length >= RECORD_EVERY) await flush();
+      }
+    };
+    // Outcomes are stored as they come, a few at a time: a process killed mid-batch leaves little to send twice.
+    const flush = async () => {
+      const done = outcomes.splice(0);
+      try {
+        await this.notices.record(done);
+      } catch {
+        outcomes.push(...done); // stored with the rest at the end of the batch
       }
     };
     try {
       await Promise.all(Array.from({ length: Math.min(SEND_CONCURRENCY, batch.length) }, lane));
     } finally {
       clearInterval(poll);
-      await this.notices.record(outcomes);
-      await this.notices.release(untouched);
+      await this.persist(() => this.notices.record(outcomes));
+      await this.persist(() => this.notices.release(untouched));
+    }
+  }
+
+  /**
+   * Stores what a batch did, trying again while PostgreSQL is unreachable (a restart, a failover) for up to one
+   * lease: an outcome that is lost makes its notice go out again once the lease runs out.
+   */
+  private async persist(write: () => Promise<void>): Promise<void> {
+    const until = Date.now() + this.config.SEND_LEASE_SECONDS * 1000;
+    for (let wait = 100; ; wait = Math.min(2000, wait * 2)) {
+      try {
+        return await write();
+      } catch (e) {
+        if (Date.now() + wait > until) throw e;
+        this.logger.warn({ err: (e as Error).message }, 'could not store send outcomes; retrying');
+        await new Promise((r) => setTimeout(r, wait));
+      }
     }
   }
 
@@ -126,12 +172,12 @@ export class NoticeSenderService {
     } catch (e) {
       const reason = e instanceof TemplateRenderError ? e.message : `could not build the message: ${(e as Error).message}`;
       this.metrics.outcome(n.kind, 'failed', null);
-      return { id: n.id, status: 'failed', code: null, reply: reason };
+      return { id: n.id, attempt: n.attempts, status: 'failed', code: null, reply: reason };
     }
     try {
       const res = await this.transport.send(message);
       this.metrics.outcome(n.kind, 'sent', res.code, started);
-      return { id: n.id, status: 'sent', code: res.code, reply: res.response };
+      return { id: n.id, attempt: n.attempts, status: 'sent', code: res.code, reply: res.response };
     } catch (e) {
       return this.failure(n, e, started);
     }
@@ -144,11 +190,11 @@ export class NoticeSenderService {
     const permanent = e instanceof SmtpPermanentError;
     if (permanent || n.attempts >= this.config.MAIL_MAX_ATTEMPTS) {
       this.metrics.outcome(n.kind, 'failed', code, started);
-      return { id: n.id, status: 'failed', code, reply };
+      return { id: n.id, attempt: n.attempts, status: 'failed', code, reply };
     }
     const base = this.config.MAIL_RETRY_BASE_MS * 2 ** (n.attempts - 1);
     const delay = Math.min(MAX_BACKOFF_MS, base) * (0.8 + Math.random() * 0.4);
     this.metrics.outcome(n.kind, 'retrying', code, started);
-    return { id: n.id, status: 'retrying', code, reply, retryAt: new Date(Date.now() + delay) };
+    return { id: n.id, attempt: n.attempts, status: 'retrying', code, reply, retryAt: new Date(Date.now() + delay) };
   }
 }

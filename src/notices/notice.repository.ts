@@ -42,6 +42,8 @@ export interface DigestRow {
 
 export interface Outcome {
   id: string;
+  /** The notice's attempts as claimed: the claim's fencing token (each claim adds one). */
+  attempt: number;
   status: DeliveryStatus;
   code: number | null;
   reply: string | null;
@@ -94,35 +96,40 @@ export class NoticeRepository {
     );
   }
 
-  /** Gives claimed notices back untouched (paused or shutting down before they were sent). */
-  async release(ids: string[]): Promise<void> {
-    if (!ids.length) return;
+  /**
+   * Gives claimed notices back untouched (paused, shutting down, or the lease nearly over before they were sent).
+   * Like `record`, it only touches a notice this claim still holds: same attempts as claimed, still sending.
+   */
+  async release(claims: Pick<ClaimedNotice, 'id' | 'attempts'>[]): Promise<void> {
+    if (!claims.length) return;
     await this.dataSource.query(
       `UPDATE notices n SET status = CASE WHEN e.status = 'cancelled' THEN 'cancelled'
                                           WHEN n.attempts > 1 THEN 'retrying' ELSE 'pending' END,
               next_attempt_at = CASE WHEN n.attempts > 1 THEN now() END,
               attempts = n.attempts - 1, lease_until = NULL, updated_at = now()
-         FROM events e
-        WHERE e.id = n.event_pk AND n.id = ANY($1::bigint[]) AND n.status = 'sending'`,
-      [ids],
+         FROM events e, unnest($1::bigint[], $2::int[]) AS c(id, attempts)
+        WHERE e.id = n.event_pk AND n.id = c.id AND n.attempts = c.attempts AND n.status = 'sending'`,
+      [claims.map((c) => c.id), claims.map((c) => c.attempts)],
     );
   }
 
+  /** Stores outcomes; a notice claimed again by another sender since (its lease ran out) is left to that sender. */
   async record(outcomes: Outcome[]): Promise<void> {
     if (!outcomes.length) return;
     await this.dataSource.query(
       `UPDATE notices n SET status = o.status, last_code = o.code, last_reply = o.reply, lease_until = NULL,
               next_attempt_at = o.retry_at, updated_at = now(),
               sent_at = CASE WHEN o.status = 'sent' THEN now() ELSE n.sent_at END
-         FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::timestamptz[])
-              AS o(id, status, code, reply, retry_at)
-        WHERE n.id = o.id AND n.status = 'sending'`,
+         FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::timestamptz[], $6::int[])
+              AS o(id, status, code, reply, retry_at, attempt)
+        WHERE n.id = o.id AND n.attempts = o.attempt AND n.status = 'sending'`,
       [
         outcomes.map((o) => o.id),
         outcomes.map((o) => o.status),
         outcomes.map((o) => o.code),
         outcomes.map((o) => (o.reply ? o.reply.slice(0, 2000) : null)),
         outcomes.map((o) => o.retryAt ?? null),
+        outcomes.map((o) => o.attempt),
       ],
     );
   }
@@ -174,6 +181,16 @@ export class NoticeRepository {
         WHERE e.status = 'dispatching'
           AND EXISTS (SELECT 1 FROM notices n WHERE n.event_pk = e.id AND n.status IN ('pending', 'retrying', 'sending')
                          AND NOT n.is_test AND ${CLAIMABLE})`,
+    );
+    return rows.map((r: { id: string }) => String(r.id));
+  }
+
+  /** Dispatching events with a notice whose lease ran out more than `graceSeconds` ago and nobody claimed again. */
+  async eventsWithOrphanedLeases(graceSeconds: number): Promise<string[]> {
+    const rows = await this.dataSource.query(
+      `SELECT DISTINCT n.event_pk AS id FROM notices n JOIN events e ON e.id = n.event_pk AND e.status = 'dispatching'
+        WHERE n.status = 'sending' AND n.lease_until < now() - make_interval(secs => $1)`,
+      [graceSeconds],
     );
     return rows.map((r: { id: string }) => String(r.id));
   }
