@@ -4,6 +4,7 @@ import type { RedisOptions as BullRedisOptions } from 'bullmq';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { QueueName } from './queue.constants';
+import { QueueMetrics } from './queue.metrics';
 import { redisOptions } from './redis-options';
 import { RedisService } from './redis.service';
 
@@ -22,7 +23,7 @@ const queues = Object.values(QueueName).map((name) => BullModule.registerQueue({
     }),
     ...queues,
   ],
-  providers: [RedisService],
+  providers: [RedisService, QueueMetrics],
   exports: [RedisService, ...queues],
 })
 export class QueueModule {}
