@@ -1,0 +1,239 @@
+// Helpers for test/faults/: a bulk registry, private Redis and PostgreSQL servers a test may kill, worker processes, notice tallies.
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { Client } from 'pg';
+import { QueueName } from '../../src/queue/queue.constants';
+import { withPg } from './registry-fixture';
+import { spawnService, waitFor, type ServiceProcess } from './service-process';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** `n` developer customers in DE, one contact each (`c<i>@f.example`), subscribed to product `api` in DE. */
+export async function seedBulk(url: string, n: number): Promise<void> {
+  await withPg(url, async (c) => {
+    await c.query(
+      `INSERT INTO products (code, name, category) VALUES ('api', 'Hosted API', 'hosted-api') ON CONFLICT DO NOTHING`,
+    );
+    await c.query(
+      `INSERT INTO customers (ref, name, tier, country) SELECT 'C' || g, 'Customer ' || g, 'developer', 'DE' FROM generate_series(1, $1) g`,
+      [n],
+    );
+    await c.query(
+      `INSERT INTO contacts (customer_id, email, name, locale) SELECT id, lower(ref) || '@f.example', name, 'en' FROM customers`,
+    );
+    await c.query(`INSERT INTO subscriptions (customer_id, product, country) SELECT id, 'api', 'DE' FROM customers`);
+  });
+}
+
+export const bulkEvent = (eventId: string, caseId = `case-${eventId}`) => ({
+  eventId,
+  caseId,
+  type: 'suspension.issued',
+  occurredAt: '2026-11-26T09:00:00Z',
+  title: 'Exports halted',
+  summary: 'Plain text shown in every notice of this event.',
+  scope: { products: ['api'], regions: ['DE'] },
+  dispatch: 'auto',
+});
+
+export function queueAt(redisUrl: string, prefix: string, name: QueueName = QueueName.SuspensionEvents): Queue {
+  const url = new URL(redisUrl);
+  return new Queue(name, {
+    connection: { host: url.hostname, port: Number(url.port || 6379), maxRetriesPerRequest: null },
+    prefix,
+  });
+}
+
+export interface NoticeTally {
+  event: string | null;
+  total: number;
+  byStatus: Record<string, number>;
+}
+
+/** Notice counts by delivery state of one event, and the event's own status. */
+export async function tally(url: string, eventId: string): Promise<NoticeTally> {
+  return withPg(url, async (c) => {
+    const ev = await c.query(`SELECT id, status FROM events WHERE event_id = $1 AND NOT conflict`, [eventId]);
+    if (!ev.rows[0]) return { event: null, total: 0, byStatus: {} };
+    const { rows } = await c.query(
+      `SELECT status, count(*)::int AS n FROM notices WHERE event_pk = $1 AND NOT is_test GROUP BY 1`,
+      [ev.rows[0].id],
+    );
+    const byStatus = Object.fromEntries(rows.map((r) => [r.status, r.n]));
+    return { event: ev.rows[0].status, total: rows.reduce((s, r) => s + r.n, 0), byStatus };
+  });
+}
+
+export async function waitForCompleted(dbUrl: string, eventId: string, timeoutMs = 45_000): Promise<NoticeTally> {
+  return waitFor(
+    `event ${eventId} completed`,
+    async () => {
+      const t = await tally(dbUrl, eventId);
+      return t.event === 'completed' ? t : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+/** Message-IDs received more than once, with how often. */
+export function duplicates(messageIds: string[]): Map<string, number> {
+  const seen = new Map<string, number>();
+  for (const id of messageIds) seen.set(id, (seen.get(id) ?? 0) + 1);
+  return new Map([...seen].filter(([, n]) => n > 1));
+}
+
+/** The built service as an APP_ROLE=worker process. */
+export function spawnWorker(env: Record<string, string>, extra: Record<string, string> = {}): ServiceProcess {
+  return spawnService({ ...env, APP_ROLE: 'worker', ...extra });
+}
+
+export async function waitForOutput(p: ServiceProcess, pattern: RegExp, timeoutMs = 20_000): Promise<void> {
+  await waitFor(`process output ${pattern}`, async () => pattern.test(p.output()), timeoutMs);
+}
+
+/** Sends SIGKILL (if still running) and waits for the exit. */
+export async function kill(p: ServiceProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill(signal);
+  await p.exited;
+}
+
+// ---- A private redis-server this test may flush and restart (never the shared one on 6379). ----
+
+export interface PrivateRedis {
+  port: number;
+  url: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startPrivateRedis(): Promise<PrivateRedis> {
+  const port = await freePort();
+  let child: ChildProcess | null = null;
+  const ping = () => {
+    try {
+      return (
+        execFileSync('redis-cli', ['-p', String(port), 'PING'], {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'ignore'],
+        }).trim() === 'PONG'
+      );
+    } catch {
+      return false;
+    }
+  };
+  const r: PrivateRedis = {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    async start() {
+      child = spawn(
+        'redis-server',
+        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+        {
+          stdio: 'ignore',
+        },
+      );
+      await waitFor('private redis-server', async () => ping(), 10_000);
+    },
+    async stop() {
+      const c = child;
+      child = null;
+      if (!c || c.exitCode !== null) return;
+      const exited = new Promise((res) => c.once('exit', res));
+      c.kill('SIGKILL');
+      await exited;
+    },
+  };
+  await r.start();
+  return r;
+}
+
+// ---- A private PostgreSQL cluster (initdb as the postgres OS user) this test may restart. ----
+
+export interface PrivatePostgres {
+  port: number;
+  adminUrl: string;
+  start(): Promise<void>;
+  /** Fast shutdown (SIGINT): every connection is closed, as in a real restart. */
+  stop(): Promise<void>;
+  destroy(): Promise<void>;
+}
+
+const PG_BIN = '/usr/lib/postgresql/15/bin';
+
+export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+  const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+  const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+  const dir = mkdtempSync(join(tmpdir(), 'impact-pg-'));
+  chownSync(dir, uid, gid);
+  const data = join(dir, 'data');
+  execFileSync(join(PG_BIN, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8'], {
+    uid,
+    gid,
+    stdio: 'ignore',
+  });
+  const port = await freePort();
+  let child: ChildProcess | null = null;
+  const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  const pg: PrivatePostgres = {
+    port,
+    adminUrl,
+    async start() {
+      child = spawn(
+        join(PG_BIN, 'postgres'),
+        [
+          '-D',
+          data,
+          '-p',
+          String(port),
+          '-k',
+          dir,
+          '-c',
+          'listen_addresses=127.0.0.1',
+          '-c',
+          'fsync=off',
+          '-c',
+          'max_connections=200',
+        ],
+        { uid, gid, stdio: 'ignore' },
+      );
+      await waitFor(
+        'private postgres',
+        async () => {
+          const c = new Client({ connectionString: adminUrl });
+          try {
+            await c.connect();
+            return true;
+          } finally {
+            await c.end().catch(() => undefined);
+          }
+        },
+        20_000,
+      );
+    },
+    async stop() {
+      const c = child;
+      child = null;
+      if (!c || c.exitCode !== null) return;
+      const exited = new Promise((res) => c.once('exit', res));
+      c.kill('SIGINT');
+      await exited;
+    },
+    async destroy() {
+      await pg.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  await pg.start();
+  return pg;
+}
