@@ -120,6 +120,48 @@ describe('registry import into an empty registry (bulk path) and into a filled o
     expect(r.rows[0].ahead).toBe(true);
   });
 
+  it('an upsert that changes some customers gives the registry a fresh load of the new file gives', async () => {
+    const changed = customers.map((c: any, i) => {
+      if (i === 0) return { ...c, contacts: [...c.contacts].reverse() }; // same contacts, another order
+      if (i === 1) return { ...c, contacts: [{ ...c.contacts[0], role: null }] };
+      if (i === 2) return { ...c, name: 'Lone Again' };
+      if (i === 3) return { ...c, subscriptions: [{ product: 'claude-weights' }] };
+      if (i === 4) return { ...c, contacts: [], subscriptions: [] };
+      if (i === 5) return { ...c, contacts: [...(c.contacts ?? []), { email: 'new@bulk.example', notices: false }] };
+      return c;
+    });
+    const changedFile = jsonl(...changed, {
+      ref: 'ADDED',
+      name: 'Added',
+      tier: 'developer',
+      country: 'FR',
+      subscriptions: [{ product: 'claude-api' }],
+    });
+    await emptyRegistry();
+    await importText(t, file, { format: 'jsonl', chunk: 1000 });
+    const untouched = (
+      await db.query(
+        `SELECT t.id FROM contacts t JOIN customers c ON c.id = t.customer_id WHERE c.ref = 'BULK-10' ORDER BY t.id`,
+      )
+    ).rows;
+    const upsert = await importText(t, changedFile, { format: 'jsonl', chunk: 1000 });
+    expect(upsert.customers).toEqual({ created: 1, updated: 53, deactivated: 0 });
+    const afterUpsert = await snapshot(t.env.db.url);
+    // Unchanged customers keep their rows.
+    expect(
+      (
+        await db.query(
+          `SELECT t.id FROM contacts t JOIN customers c ON c.id = t.customer_id WHERE c.ref = 'BULK-10' ORDER BY t.id`,
+        )
+      ).rows,
+    ).toEqual(untouched);
+
+    await emptyRegistry();
+    const fresh = await importText(t, changedFile, { format: 'jsonl', chunk: 1000 });
+    expect(fresh).toEqual({ ...upsert, customers: { created: 54, updated: 0, deactivated: 0 } });
+    expect(await snapshot(t.env.db.url)).toEqual(afterUpsert);
+  });
+
   it('a failure during the bulk apply leaves the registry empty and its indexes in place', async () => {
     await emptyRegistry();
     // A constraint the file breaks, found only when the rows are written.

@@ -53,6 +53,12 @@ export class RegistryApplyRepository {
       if (bulk) await q(`SET LOCAL session_replication_role = origin`);
       return counts;
     }
+    if (!s.repeats) {
+      const counts = await this.upsertChanged(q);
+      if (mode === 'sync') await this.deactivateAbsent(q);
+      if (bulk) await q(`SET LOCAL session_replication_role = origin`);
+      return counts;
+    }
     await q(`DELETE FROM contacts t USING customers c, import_customers s WHERE s.ref = c.ref AND t.customer_id = c.id`);
     await q(`DELETE FROM subscriptions t USING customers c, import_customers s WHERE s.ref = c.ref AND t.customer_id = c.id`);
     await q(`
@@ -72,12 +78,71 @@ export class RegistryApplyRepository {
       FROM import_customers s JOIN customers c ON c.ref = s.ref
       CROSS JOIN LATERAL unnest(s.s_product, s.s_country) AS x(product, country)
       ${s.repeats ? 'ON CONFLICT DO NOTHING' : ''}`);
-    if (mode === 'sync') {
-      await q(`UPDATE customers c SET active = false, updated_at = now()
-               WHERE c.active AND NOT EXISTS (SELECT 1 FROM import_customers s WHERE s.ref = c.ref)`);
-    }
+    if (mode === 'sync') await this.deactivateAbsent(q);
     if (bulk) await q(`SET LOCAL session_replication_role = origin`);
     return { contacts: contacts.rowCount ?? 0, subscriptions: subscriptions.rowCount ?? 0 };
+  }
+
+  private async deactivateAbsent(q: Query): Promise<void> {
+    await q(`UPDATE customers c SET active = false, updated_at = now()
+             WHERE c.active AND NOT EXISTS (SELECT 1 FROM import_customers s WHERE s.ref = c.ref)`);
+  }
+
+  /**
+   * Upsert of a file with one staged row per ref: only what differs is written. Each existing
+   * customer's row, its contacts (in order) and its subscriptions are compared with the file; the
+   * contacts or subscriptions that differ are replaced as a whole, a changed customer row is updated
+   * (and `updated_at` set when any of the three changed), new customers are inserted. The result is
+   * the same registry as replacing everything; unchanged rows keep their ids and are not rewritten,
+   * so re-importing a mostly unchanged registry costs a comparison instead of millions of writes.
+   */
+  private async upsertChanged(q: Query): Promise<{ contacts: number; subscriptions: number }> {
+    await q(`DROP TABLE IF EXISTS import_plan`);
+    await q(`
+      CREATE TEMP TABLE import_plan ON COMMIT DROP AS
+      SELECT s.seq, c.id,
+        c.id IS NOT NULL AND (c.name, c.tier, c.country, c.am_email, c.am_name, c.active)
+          IS DISTINCT FROM (s.name, s.tier, s.country::char(2), s.am_email, s.am_name, true) AS customer_changed,
+        c.id IS NOT NULL AND (
+          SELECT (coalesce(array_agg(t.email ORDER BY t.id), '{}'), coalesce(array_agg(t.name ORDER BY t.id), '{}'),
+                  coalesce(array_agg(t.locale ORDER BY t.id), '{}'), coalesce(array_agg(t.role ORDER BY t.id), '{}'),
+                  coalesce(array_agg(t.notices ORDER BY t.id), '{}'))
+          FROM contacts t WHERE t.customer_id = c.id
+        ) IS DISTINCT FROM (s.c_email, s.c_name, s.c_locale, s.c_role, s.c_notices) AS contacts_changed,
+        c.id IS NOT NULL AND (
+          SELECT (coalesce(array_agg(u.product ORDER BY u.product, u.country), '{}'),
+                  coalesce(array_agg(u.country::text ORDER BY u.product, u.country), '{}'))
+          FROM subscriptions u WHERE u.customer_id = c.id
+        ) IS DISTINCT FROM (s.s_product, s.s_country) AS subscriptions_changed
+      FROM import_customers s LEFT JOIN customers c ON c.ref = s.ref`);
+    await q(`ANALYZE import_plan`);
+    await q(`DELETE FROM contacts t USING import_plan p WHERE p.contacts_changed AND t.customer_id = p.id`);
+    await q(`DELETE FROM subscriptions t USING import_plan p WHERE p.subscriptions_changed AND t.customer_id = p.id`);
+    await q(`
+      UPDATE customers c SET name = s.name, tier = s.tier, country = s.country, am_email = s.am_email, am_name = s.am_name,
+        active = true, updated_at = now()
+      FROM import_plan p JOIN import_customers s ON s.seq = p.seq
+      WHERE c.id = p.id AND (p.customer_changed OR p.contacts_changed OR p.subscriptions_changed)`);
+    await q(`
+      INSERT INTO customers (ref, name, tier, country, am_email, am_name, active)
+      SELECT s.ref, s.name, s.tier, s.country, s.am_email, s.am_name, true
+      FROM import_plan p JOIN import_customers s ON s.seq = p.seq WHERE p.id IS NULL ORDER BY s.seq`);
+    await q(`
+      INSERT INTO contacts (customer_id, email, name, locale, role, notices)
+      SELECT c.id, unnest(s.c_email), unnest(s.c_name), unnest(s.c_locale), unnest(s.c_role), unnest(s.c_notices)
+      FROM import_plan p JOIN import_customers s ON s.seq = p.seq JOIN customers c ON c.ref = s.ref
+      WHERE p.id IS NULL OR p.contacts_changed`);
+    await q(`
+      INSERT INTO subscriptions (customer_id, product, country)
+      SELECT c.id, unnest(s.s_product), unnest(s.s_country)
+      FROM import_plan p JOIN import_customers s ON s.seq = p.seq JOIN customers c ON c.ref = s.ref
+      WHERE p.id IS NULL OR p.subscriptions_changed`);
+    // The report counts the file's rows, as when every customer's rows are replaced.
+    const n = await q(
+      `SELECT coalesce(sum(cardinality(c_email)), 0)::int AS contacts, coalesce(sum(cardinality(s_product)), 0)::int AS subscriptions
+       FROM import_customers`,
+    );
+    return n.rows[0];
   }
 
   /**
@@ -103,10 +168,7 @@ export class RegistryApplyRepository {
     return again.rows[0].empty;
   }
 
-  private async loadFresh(
-    s: ImportSession,
-    q: (sql: string, params?: unknown[]) => Promise<{ rowCount: number | null; rows: any[] }>,
-  ): Promise<{ contacts: number; subscriptions: number }> {
+  private async loadFresh(s: ImportSession, q: Query): Promise<{ contacts: number; subscriptions: number }> {
     await q(`SET LOCAL maintenance_work_mem = '256MB'`);
     const indexes = (
       await q(
@@ -174,5 +236,7 @@ export class RegistryApplyRepository {
     return true;
   }
 }
+
+type Query = (sql: string, params?: unknown[]) => Promise<{ rowCount: number | null; rows: any[] }>;
 
 const quoteIdent = (name: string) => '"' + name.replace(/"/g, '""') + '"';
