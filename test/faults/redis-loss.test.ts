@@ -23,10 +23,12 @@ import { withPg } from '../support/registry-fixture';
 import { waitFor, type ServiceProcess } from '../support/service-process';
 import { SmtpSink, startSmtpSink } from '../support/smtp-sink';
 import { createTestEnv, TestEnv } from '../support/test-env';
+import { runAlone } from '../support/run-alone';
 
 const CONTACTS = 3000;
 
 describe('faults: Redis lost mid-dispatch', () => {
+  runAlone();
   let redis: PrivateRedis;
   let env: TestEnv;
   let sink: SmtpSink;

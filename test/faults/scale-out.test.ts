@@ -10,10 +10,12 @@ import { TEST_REDIS_URL } from '../support/redis';
 import { type ServiceProcess } from '../support/service-process';
 import { SmtpSink, startSmtpSink } from '../support/smtp-sink';
 import { createTestEnv, TestEnv } from '../support/test-env';
+import { runAlone } from '../support/run-alone';
 
 const CONTACTS = 3000;
 
 describe('scale-out: two worker processes', () => {
+  runAlone();
   let env: TestEnv;
   let sink: SmtpSink;
   let queue: Queue;

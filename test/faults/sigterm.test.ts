@@ -15,10 +15,12 @@ import { withPg } from '../support/registry-fixture';
 import { waitFor, type ServiceProcess } from '../support/service-process';
 import { SmtpSink, startSmtpSink } from '../support/smtp-sink';
 import { createTestEnv, TestEnv } from '../support/test-env';
+import { runAlone } from '../support/run-alone';
 
 const CONTACTS = 2000;
 
 describe('faults: SIGTERM during a dispatch', () => {
+  runAlone();
   let env: TestEnv;
   let sink: SmtpSink;
   let queue: Queue;

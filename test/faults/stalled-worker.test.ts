@@ -16,6 +16,7 @@ import { withPg } from '../support/registry-fixture';
 import { waitFor, type ServiceProcess } from '../support/service-process';
 import { SmtpSink, startSmtpSink } from '../support/smtp-sink';
 import { createTestEnv, TestEnv } from '../support/test-env';
+import { runAlone } from '../support/run-alone';
 
 const CONTACTS = 6000;
 /** Longer than the notice-dispatch job lock (15 s) plus a stalled-job check (5 s), and far longer than the lease. */
@@ -24,6 +25,7 @@ const FROZEN_MS = 21_000;
 const MAX_ON_THE_WIRE = 8 * 4;
 
 describe('faults: a worker whose event loop stops longer than a job lock', () => {
+  runAlone();
   let env: TestEnv;
   let sink: SmtpSink;
   let queue: Queue;
