@@ -3,20 +3,33 @@ import { customerFromJson } from './json-customer';
 import type { ReadItem } from './import.types';
 import { utf8Lines } from './utf8-lines';
 
-/** Yields the items of each read batch together: one await per batch, not per line, keeps the loop cheap. */
+/**
+ * Yields items in small batches: one await per batch, not per line, keeps the loop cheap, and a batch
+ * small enough to be consumed before the next young-generation GC keeps its objects from being copied
+ * and promoted (GC was a third of the parse time with one batch per 256 KB read).
+ */
+const YIELD_EVERY = 64;
+
 export async function* readJsonLines(source: AsyncIterable<Buffer | string>): AsyncGenerator<ReadItem[]> {
   for await (const batch of utf8Lines(source)) {
     const invalid = new Set(batch.invalidLines);
-    const out: ReadItem[] = [];
-    const lines = batch.text.split('\n');
-    if (lines[lines.length - 1] === '') lines.pop();
-    for (let i = 0; i < lines.length; i++) {
+    let out: ReadItem[] = [];
+    const text = batch.text;
+    for (let start = 0, i = 0; start < text.length; i++) {
+      if (out.length >= YIELD_EVERY) {
+        yield out;
+        out = [];
+      }
+      const nl = text.indexOf('\n', start);
+      const end = nl < 0 ? text.length : nl;
+      const lineText = text.slice(start, end);
+      start = end + 1;
       const line = batch.firstLine + i;
       if (invalid.has(line)) {
         out.push({ error: { line, field: '', message: 'line is not valid UTF-8' } });
         continue;
       }
-      const raw = lines[i].endsWith('\r') ? lines[i].slice(0, -1) : lines[i];
+      const raw = lineText.endsWith('\r') ? lineText.slice(0, -1) : lineText;
       if (!raw.trim()) continue;
       let value: unknown;
       try {
