@@ -22,6 +22,8 @@ export type PumpResult = 'done' | 'stopped' | 'not-dispatching';
 @Injectable()
 export class NoticeSenderService {
   private readonly logger = new Logger(NoticeSenderService.name);
+  /** Outcome writes in progress in this process (retried while PostgreSQL is unreachable). */
+  private readonly storing = new Set<Promise<void>>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -40,6 +42,9 @@ export class NoticeSenderService {
     for (;;) {
       if (stop()) return 'stopped';
       if ((await this.notices.eventStatus(eventPk)) !== 'dispatching') return 'not-dispatching';
+      // Outcomes this process still has to store come first: claiming before them could take back its own
+      // sent-but-unrecorded notices (their leases may have run out while PostgreSQL was away) and send them again.
+      await this.unstoredOutcomes();
       const leaseEnds = this.leaseEnd();
       const batch = await this.notices.claim(eventPk, batchSize, this.config.SEND_LEASE_SECONDS);
       if (!batch.length) {
@@ -149,9 +154,17 @@ export class NoticeSenderService {
    * Stores what a batch did, trying again while PostgreSQL is unreachable (a restart, a failover) for up to one
    * lease: an outcome that is lost makes its notice go out again once the lease runs out.
    */
-  private async persist(write: () => Promise<void>): Promise<void> {
+  private persist(write: () => Promise<void>): Promise<void> {
+    const pending = this.persistWithRetry(write);
+    this.storing.add(pending);
+    const forget = () => this.storing.delete(pending);
+    pending.then(forget, forget);
+    return pending;
+  }
+
+  private async persistWithRetry(write: () => Promise<void>): Promise<void> {
     const until = Date.now() + this.config.SEND_LEASE_SECONDS * 1000;
-    for (let wait = 100; ; wait = Math.min(2000, wait * 2)) {
+    for (let wait = 100; ; wait = Math.min(500, wait * 2)) {
       try {
         return await write();
       } catch (e) {
@@ -160,6 +173,11 @@ export class NoticeSenderService {
         await new Promise((r) => setTimeout(r, wait));
       }
     }
+  }
+
+  /** Waits until every outcome write this process has started is stored (or given up). */
+  private async unstoredOutcomes(): Promise<void> {
+    while (this.storing.size) await Promise.allSettled([...this.storing]);
   }
 
   private async sendOne(ctx: EventContext, n: ClaimedNotice): Promise<Outcome> {
