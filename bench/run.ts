@@ -3,7 +3,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createWriteStream, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { execSync } from 'node:child_process';
@@ -30,6 +30,7 @@ const log = (s: string) => process.stderr.write(`[bench] ${s}\n`);
 const results: Record<string, any> = {};
 
 async function main(): Promise<void> {
+  const started = Date.now();
   if (!Number.isInteger(CUSTOMERS) || CUSTOMERS < 1000) throw new Error('--customers must be a whole number ≥ 1000');
   const dbUrl = new URL(ADMIN_URL);
   dbUrl.pathname = `/${DB}`;
@@ -38,7 +39,10 @@ async function main(): Promise<void> {
     RECONCILE_INTERVAL_MS: '2000', OUTBOX_DIR: join(ROOT, 'var', 'bench-outbox'),
   };
   results.customers = CUSTOMERS;
-  results.machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version };
+  results.machine = {
+    cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version,
+    loadAverageAtStart: loadavg()[0],
+  };
   results.date = new Date().toISOString();
   try {
     results.commit = execSync('git rev-parse --short HEAD', { cwd: ROOT }).toString().trim();
@@ -149,6 +153,8 @@ async function main(): Promise<void> {
   await queue.close();
   redis.disconnect();
   await pg.end();
+  results.machine.loadAverageAtEnd = loadavg()[0];
+  results.seconds = Math.round((Date.now() - started) / 1000);
   writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(flatten(results), null, 2) + '\n');
   printTable();
 }
@@ -284,7 +290,7 @@ function printTable(): void {
     ['notices table (PostgreSQL)', `${fmt(r.memory.noticeTableMb, 0)} MB`, ''],
   ];
   const out = [
-    `Benchmark, ${fmt(r.customers, 0)} customers (${fmt(r.registry.contacts, 0)} contacts, ${fmt(r.registry.subscriptions, 0)} subscriptions), ${r.date.slice(0, 10)}, commit ${r.commit}, ${r.machine.cpus} cores`,
+    `Benchmark, ${fmt(r.customers, 0)} customers (${fmt(r.registry.contacts, 0)} contacts, ${fmt(r.registry.subscriptions, 0)} subscriptions), ${r.date.slice(0, 10)}, commit ${r.commit}, ${r.machine.cpus} cores, load average ${fmt(r.machine.loadAverageAtStart, 1)} → ${fmt(r.machine.loadAverageAtEnd, 1)}, ${fmt(r.seconds / 60, 0)} min`,
     '',
     '| figure | value | detail |',
     '| --- | --- | --- |',
