@@ -3,6 +3,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Request, Response } from 'express';
+import { scrubUrl } from './logger.module';
 
 export interface ErrorBody {
   statusCode: number;
@@ -56,7 +57,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const req = ctx.getRequest<Request>();
     const { body, errorId } = errorBody(exception);
     if (errorId) {
-      this.logger.error({ errorId, method: req.method, url: req.originalUrl, err: exception }, 'unhandled error');
+      this.logger.error({ errorId, method: req.method, url: scrubUrl(req.originalUrl), err: exception }, 'unhandled error');
     }
     if (res.headersSent) {
       res.end();

@@ -5,6 +5,16 @@ import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 
+/** Query values named token or _csrf, also percent-encoded inside another value (a login redirect's `next`). */
+const SECRET_PARAM = /((?:[?&]|%3F|%26)(?:token|_csrf)(?:=|%3D))(?:(?!%26)[^&#\s])*/gi;
+/** Anything shaped like an API token (see token-secret.ts), wherever it sits. */
+const TOKEN_SHAPE = /imp_[\w-]{20,}/g;
+
+/** A URL as it may be logged: secrets in its query, however encoded, replaced. */
+export function scrubUrl(url: string): string {
+  return url.replace(SECRET_PARAM, '$1[redacted]').replace(TOKEN_SHAPE, '[redacted]');
+}
+
 /** Structured JSON logs with a request id; tokens and cookies never reach a log line. */
 @Module({
   imports: [
@@ -25,8 +35,13 @@ import { APP_CONFIG } from '../config/config.module';
             req: (req: { id: string; method: string; url: string }) => ({
               id: req.id,
               method: req.method,
-              url: req.url.replace(/([?&](token|_csrf)=)[^&]*/gi, '$1[redacted]'),
+              url: scrubUrl(req.url),
             }),
+            res: (res: { statusCode: number; headers?: Record<string, unknown> }) => {
+              const location = res.headers?.location;
+              if (typeof location !== 'string') return res;
+              return { ...res, headers: { ...res.headers, location: scrubUrl(location) } };
+            },
           },
           autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' || req.url === '/metrics' },
         },

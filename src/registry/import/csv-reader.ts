@@ -2,8 +2,8 @@
 import { parse } from 'csv-parse';
 import { Readable } from 'node:stream';
 import * as rules from './field-rules';
-import type { ImportError, ReadItem, StagedContact, StagedCustomer } from './import.types';
-import { utf8Lines } from './utf8-lines';
+import { MAX_REPORTED_ERRORS, type ImportError, type ReadItem, type StagedContact, type StagedCustomer } from './import.types';
+import { LineTooLongError, MAX_LINE_BYTES, utf8Lines } from './utf8-lines';
 
 export const CSV_COLUMNS = [
   'ref', 'name', 'tier', 'country', 'account_manager_email', 'account_manager_name',
@@ -38,11 +38,54 @@ export async function* readCsv(source: AsyncIterable<Buffer | string>): AsyncGen
   if (batch.length) yield batch;
 }
 
+/**
+ * Errors the parser reports between two records (skipped rows, lines not UTF-8). A file of nothing but bad rows
+ * yields no record to drain them at, so past the report's cap only their number is kept: a report lists the first
+ * errors by line, and these all come after the kept ones.
+ */
+class ParserErrors {
+  private kept: ImportError[] = [];
+  private more = 0;
+  private last: ImportError | null = null;
+
+  push(e: ImportError): void {
+    if (this.kept.length < MAX_REPORTED_ERRORS) this.kept.push(e);
+    else {
+      this.more++;
+      this.last = e;
+    }
+  }
+
+  *drain(): Generator<ReadItem> {
+    const kept = this.kept.splice(0);
+    for (const error of kept) yield { error };
+    for (; this.more > 0; this.more--) yield { error: this.last as ImportError };
+  }
+}
+
 async function* readCsvItems(source: AsyncIterable<Buffer | string>): AsyncGenerator<ReadItem> {
-  const errors: ImportError[] = [];
-  const parser = parse({ info: true, skip_records_with_error: true, skip_empty_lines: true });
-  parser.on('skip', (e: Error & { lines?: number }) => {
-    errors.push({ line: e.lines ?? 0, field: '', message: `malformed CSV: ${e.message}` });
+  const errors = new ParserErrors();
+  let lastRecordEnd = 0;
+  const parser = parse({
+    info: true,
+    skip_records_with_error: true,
+    skip_empty_lines: true,
+    max_record_size: MAX_LINE_BYTES,
+    on_record: (record: string[], info: { lines: number }) => {
+      lastRecordEnd = info.lines;
+      return record;
+    },
+  });
+  parser.on('skip', (e: Error & { lines?: number; code?: string }) => {
+    if (e.code === 'CSV_MAX_RECORD_SIZE') {
+      // A quote never closed (or a huge field) would otherwise be buffered to the end of the file.
+      const line = lastRecordEnd + 1;
+      parser.destroy(new LineTooLongError(line, `the CSV record starting on line ${line}`));
+      return;
+    }
+    // csv-parse quotes the field in some messages, and a field may be up to MAX_LINE_BYTES long.
+    const message = e.message.length > 300 ? `${e.message.slice(0, 300)}…` : e.message;
+    errors.push({ line: e.lines ?? 0, field: '', message: `malformed CSV: ${message}` });
   });
   // Invalid UTF-8 lines are reported and parsing goes on, so one import reports every problem.
   const text = Readable.from(
@@ -57,11 +100,27 @@ async function* readCsvItems(source: AsyncIterable<Buffer | string>): AsyncGener
   text.on('error', (e) => parser.destroy(e));
   text.pipe(parser);
 
+  try {
+    yield* groupRecords(parser as AsyncIterable<{ record: string[]; info: { lines: number } }>, errors);
+  } catch (e) {
+    // Errors found before a line too long still belong in the report.
+    yield* errors.drain();
+    throw e;
+  } finally {
+    text.destroy(); // stops reading the source
+  }
+}
+
+async function* groupRecords(
+  records: AsyncIterable<{ record: string[]; info: { lines: number } }>,
+  parserErrors: ParserErrors,
+): AsyncGenerator<ReadItem> {
+  const errors: ImportError[] = [];
   let header: string[] | null = null;
   let group: Group | null = null;
-  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+  for await (const { record, info } of records) {
     const line = startLine(record, info.lines);
-    yield* drain(errors);
+    yield* parserErrors.drain();
     if (!header) {
       header = record.map((h) => h.trim().toLowerCase());
       const problems = checkHeader(header);
@@ -92,7 +151,7 @@ async function* readCsvItems(source: AsyncIterable<Buffer | string>): AsyncGener
     addContact(group, row, line, errors);
     yield* drain(errors);
   }
-  yield* drain(errors);
+  yield* parserErrors.drain();
   if (group?.customer) yield { customer: group.customer };
 }
 
@@ -104,15 +163,18 @@ function startLine(record: string[], endLine: number): number {
 }
 
 function* drain(errors: ImportError[]): Generator<ReadItem> {
-  while (errors.length) yield { error: errors.shift() as ImportError };
+  for (const error of errors.splice(0)) yield { error };
 }
+
+/** A column name as shown in a message: escaped, and cut short (a binary file's "header" can be megabytes). */
+const shown = (name: string) => JSON.stringify(name.length > 40 ? `${name.slice(0, 40)}…` : name);
 
 function checkHeader(header: string[]): string[] {
   const known = new Set<string>([...CSV_COLUMNS, ...OPTIONAL_COLUMNS]);
-  const problems = header.filter((h) => !known.has(h)).map((h) => `unknown column "${h}" (expected ${CSV_COLUMNS.join(',')})`);
+  const problems = header.filter((h) => !known.has(h)).map((h) => `unknown column ${shown(h)} (expected ${CSV_COLUMNS.join(',')})`);
   for (const r of REQUIRED_COLUMNS) if (!header.includes(r)) problems.push(`the header has no "${r}" column`);
   const dup = header.filter((h, i) => header.indexOf(h) !== i);
-  for (const d of new Set(dup)) problems.push(`column "${d}" appears twice in the header`);
+  for (const d of new Set(dup)) problems.push(`column ${shown(d)} appears twice in the header`);
   return problems;
 }
 

@@ -47,8 +47,14 @@ export class RegistryImportController {
         `send the registry as text/csv or application/x-ndjson in UTF-8 (got ${req.headers['content-type'] ?? 'no Content-Type'})`,
       );
     }
-    const report = await this.imports.import(req, { format, mode: q.mode, dryRun: q.dryRun }, me);
-    if (report.errorCount > 0) res.status(422);
-    return report;
+    // An import may stop reading early (a line too long): the rest of the body is then read and dropped, since a
+    // socket closed with unread data resets the connection before the client reads the report.
+    try {
+      const report = await this.imports.import(req.iterator({ destroyOnReturn: false }), { format, mode: q.mode, dryRun: q.dryRun }, me);
+      if (report.errorCount > 0) res.status(422);
+      return report;
+    } finally {
+      if (!req.readableEnded) req.resume();
+    }
   }
 }

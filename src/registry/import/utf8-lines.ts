@@ -11,12 +11,19 @@ export interface TextBatch {
   invalidLines: number[];
 }
 
-/** No single line (or CSV record) may hold more than this; it protects memory from a file without line breaks. */
-export const MAX_LINE_BYTES = 64 * 1024 * 1024;
+/**
+ * No single line (or CSV record) may hold more than this: it bounds memory against a file without line breaks or a
+ * CSV quote never closed. A real customer line is a few kB.
+ */
+export const MAX_LINE_BYTES = 1024 * 1024;
 
+/** Ends the reading of a file: a line (or CSV record) over MAX_LINE_BYTES; reported as an error on `line`. */
 export class LineTooLongError extends Error {
-  constructor(readonly line: number) {
-    super(`line ${line} is longer than ${MAX_LINE_BYTES / 1024 / 1024} MB`);
+  constructor(
+    readonly line: number,
+    what = `line ${line}`,
+  ) {
+    super(`${what} is longer than ${MAX_LINE_BYTES / 1024 / 1024} MB: the rest of the file was not read`);
   }
 }
 
