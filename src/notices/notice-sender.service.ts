@@ -14,7 +14,9 @@ import { SmtpPermanentError } from './smtp-errors';
 const BATCH_SIZE = 100;
 const SEND_CONCURRENCY = 8;
 const STATUS_POLL_MS = 250;
+/** Outcomes are stored every few sends, or after this long, so progress shows while a rate limit spreads a batch. */
 const RECORD_EVERY = 16;
+const RECORD_AFTER_MS = 500;
 const MAX_BACKOFF_MS = 15 * 60_000;
 
 export type PumpResult = 'done' | 'stopped' | 'not-dispatching';
@@ -129,11 +131,13 @@ export class NoticeSenderService {
           continue;
         }
         outcomes.push(await this.sendOne(ctx, batch[i]));
-        if (outcomes.length >= RECORD_EVERY) await flush();
+        if (outcomes.length >= RECORD_EVERY || Date.now() - lastFlush >= RECORD_AFTER_MS) await flush();
       }
     };
     // Outcomes are stored as they come, a few at a time: a process killed mid-batch leaves little to send twice.
+    let lastFlush = Date.now();
     const flush = async () => {
+      lastFlush = Date.now();
       const done = outcomes.splice(0);
       try {
         await this.notices.record(done);
