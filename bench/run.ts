@@ -75,6 +75,7 @@ async function main(): Promise<void> {
   }
   results.import = await importFile(file, env, 'first');
   results.reimport = await importFile(file, env, 'second (all upserts)');
+  save();
   const [reg] = (
     await pg.query(`SELECT (SELECT count(*) FROM customers)::int AS customers, (SELECT count(*) FROM contacts)::int AS contacts,
                            (SELECT count(*) FROM subscriptions)::int AS subscriptions`)
@@ -109,6 +110,7 @@ async function main(): Promise<void> {
 
   const oneWorker = await dispatch(pg, redis, sink, eventPk, notices, one, baseRedisMb, appliedAt);
   results.dispatch = { oneWorker };
+  save();
   for (const w of one) await w.stop();
 
   // Two worker processes on the same notices, sent again from scratch.
@@ -120,6 +122,7 @@ async function main(): Promise<void> {
   await pg.query(`UPDATE events SET status = 'dispatching', finished_at = NULL WHERE id = $1`, [eventPk]);
   results.dispatch.twoWorkers = await dispatch(pg, redis, sink, eventPk, notices, two, baseRedisMb, restarted);
   for (const w of two) await w.stop();
+  save();
 
   // 4. The raw baseline: the same rendered notices from a bare Nodemailer pooled loop, one process; once with
   // Nodemailer's default transfer encoding (the headline) and once with the options the service uses.
@@ -155,7 +158,8 @@ async function main(): Promise<void> {
   await pg.end();
   results.machine.loadAverageAtEnd = loadavg()[0];
   results.seconds = Math.round((Date.now() - started) / 1000);
-  writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(flatten(results), null, 2) + '\n');
+  results.complete = true;
+  save();
   printTable();
 }
 
@@ -255,6 +259,11 @@ async function measureApi(env: Record<string, string>, token: string, notices: n
     affectedCustomers: total, notices, pages: detail, affectedPageP50Ms: percentile(all, 50), affectedPageP95Ms: percentile(all, 95),
     csvRows: rows, csvSeconds, csvRowsPerSecond: rows / csvSeconds, csvPeakRssMb,
   };
+}
+
+/** Writes what is measured so far, so an interrupted run still leaves its figures. */
+function save(): void {
+  writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(flatten(results), null, 2) + '\n');
 }
 
 /** Keeps the nested shape and adds the dotted keys other tools read (e.g. "dispatch.oneWorker.ratio"). */

@@ -18,6 +18,7 @@ const STATUS_POLL_MS = 250;
 const RECORD_EVERY = 16;
 const RECORD_AFTER_MS = 500;
 const MAX_BACKOFF_MS = 15 * 60_000;
+const REWIND_MS = 5000;
 
 export type PumpResult = 'done' | 'stopped' | 'not-dispatching';
 
@@ -41,18 +42,33 @@ export class NoticeSenderService {
     const ctx = await this.context(eventPk);
     if (!ctx) return 'not-dispatching';
     const batchSize = this.limiter.unlimited ? BATCH_SIZE : Math.max(1, Math.min(BATCH_SIZE, Math.ceil(this.config.MAIL_RATE_PER_SECOND)));
+    let cursor = '0';
+    let rewound = Date.now();
+    // Start again from the first notice now and then, to take over leases that ran out behind the cursor (a
+    // stalled or dead sender's claims) soon after they expire rather than at the end of the dispatch.
+    const rewindMs = Math.min(REWIND_MS, (this.config.SEND_LEASE_SECONDS * 1000) / 2);
     for (;;) {
+      if (Date.now() - rewound >= rewindMs) {
+        cursor = '0';
+        rewound = Date.now();
+      }
       if (stop()) return 'stopped';
       if ((await this.notices.eventStatus(eventPk)) !== 'dispatching') return 'not-dispatching';
       // Outcomes this process still has to store come first: claiming before them could take back its own
       // sent-but-unrecorded notices (their leases may have run out while PostgreSQL was away) and send them again.
       await this.unstoredOutcomes();
       const leaseEnds = this.leaseEnd();
-      const batch = await this.notices.claim(eventPk, batchSize, this.config.SEND_LEASE_SECONDS);
+      let batch = await this.notices.claim(eventPk, batchSize, this.config.SEND_LEASE_SECONDS, undefined, cursor);
+      if (!batch.length && cursor !== '0') {
+        // Past the end: go round once more for retries that came due and leases that ran out behind the cursor.
+        cursor = '0';
+        batch = await this.notices.claim(eventPk, batchSize, this.config.SEND_LEASE_SECONDS, undefined, cursor);
+      }
       if (!batch.length) {
         if (await this.notices.completeIfDone(eventPk)) this.logger.log({ eventPk }, 'event dispatch completed');
         return 'done';
       }
+      cursor = batch[batch.length - 1].id;
       await this.sendBatch(ctx, batch, stop, leaseEnds);
     }
   }
