@@ -15,5 +15,4 @@ COPY --from=build /app/dist ./dist
 COPY templates ./templates
 USER node
 EXPOSE 3000
-# A capped old space keeps a worker near 200 MB RSS: V8 otherwise grows the heap lazily under a high allocation rate.
-CMD ["node", "--max-old-space-size=160", "dist/src/main.js"]
+CMD ["node", "dist/src/main.js"]

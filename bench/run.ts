@@ -181,7 +181,10 @@ async function importFile(file: string, env: Record<string, string>, label: stri
 
 async function startWorker(env: Record<string, string>): Promise<Proc> {
   // Started as `npm start` and the Dockerfile start it.
-  const w = run(dist('src/main.js'), [], { ...env, APP_ROLE: 'worker' }, { nodeArgs: ['--max-old-space-size=160'] });
+  const w = run(dist('src/main.js'), [], { ...env, APP_ROLE: 'worker' });
+  w.exited.then((code) => {
+    if (code !== 0 && code !== null) log(`worker ${w.child.pid} exited with ${code}:\n${w.out().slice(-3000)}`);
+  });
   await until('worker start', async () => w.out().includes('impact-notices started'), 60_000);
   return w;
 }
@@ -215,7 +218,7 @@ async function dispatch(pg: Client, redis: Redis, sink: Awaited<ReturnType<typeo
 
 async function measureApi(env: Record<string, string>, token: string, notices: number) {
   const port = 3900 + Math.floor(Math.random() * 90);
-  const api = run(dist('src/main.js'), [], { ...env, APP_ROLE: 'api', PORT: String(port) }, { nodeArgs: ['--max-old-space-size=160'] });
+  const api = run(dist('src/main.js'), [], { ...env, APP_ROLE: 'api', PORT: String(port) });
   await until('api start', async () => api.out().includes('impact-notices started') || (api.child.exitCode !== null && Promise.reject(new Error(`api exited: ${api.out().slice(-2000)}`))), 60_000);
   const base = `http://127.0.0.1:${port}/api/v1/events/bench-1/affected`;
   const get = async (q: string) => {
