@@ -42,8 +42,6 @@ export class CasesController {
       res.json(await this.events.caseAffected(caseId, q, me));
       return;
     }
-    await this.events.getCase(caseId, me);
-    sendCsvHeaders(res, `suspended-${caseId}`);
-    await this.events.caseAffectedCsv(caseId, q, me, res);
+    await this.events.caseAffectedCsv(caseId, q, me, res, () => sendCsvHeaders(res, `suspended-${caseId}`));
   }
 }

@@ -84,8 +84,6 @@ export class EventsController {
       res.json(await this.events.eventAffected(eventId, q, me));
       return;
     }
-    await this.events.getRow(eventId);
-    sendCsvHeaders(res, `affected-${eventId}`);
-    await this.events.eventAffectedCsv(eventId, q, me, res);
+    await this.events.eventAffectedCsv(eventId, q, me, res, () => sendCsvHeaders(res, `affected-${eventId}`));
   }
 }

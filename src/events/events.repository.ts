@@ -2,7 +2,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import type { Principal } from '../auth/roles';
 import type { DeliveryStatus } from '../notices/notice.types';
+import { customerVisibility } from '../registry/customer-visibility';
 import type { EventStatus, SuspensionEvent } from './event.types';
 
 export interface EventRow {
@@ -149,7 +151,7 @@ export class EventsRepository {
     );
   }
 
-  async list(f: EventListFilter, visibleCountsFor?: string) {
+  async list(f: EventListFilter, viewer: Principal) {
     const where: string[] = [];
     const params: unknown[] = [];
     const add = (sql: string, v: unknown) => {
@@ -166,20 +168,21 @@ export class EventsRepository {
       `SELECT * FROM events e ${cond} ORDER BY e.id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`,
       params,
     );
-    const counts = await this.noticeCounts(rows.map((r) => r.id), visibleCountsFor);
+    const counts = await this.noticeCounts(rows.map((r) => r.id), viewer);
     return { rows, counts, total };
   }
 
-  /** Notice counts by delivery state per event; with `amEmail`, only notices of that manager's customers. */
-  async noticeCounts(eventPks: string[], amEmail?: string): Promise<Map<string, Record<DeliveryStatus, number>>> {
+  /** Notice counts by delivery state per event, of the notices `viewer` may see (customerVisibility). */
+  async noticeCounts(eventPks: string[], viewer: Principal): Promise<Map<string, Record<DeliveryStatus, number>>> {
     const out = new Map<string, Record<DeliveryStatus, number>>();
     for (const id of eventPks) out.set(id, { pending: 0, sending: 0, sent: 0, retrying: 0, failed: 0, cancelled: 0 });
     if (!eventPks.length) return out;
+    const visible = customerVisibility(viewer, 'c', 2);
     const rows = await this.dataSource.query(
       `SELECT n.event_pk, n.status, count(*)::int AS n FROM notices n
-        ${amEmail !== undefined ? 'JOIN customers c ON c.id = n.customer_id AND c.am_email = $2' : ''}
+        ${visible.params.length ? `JOIN customers c ON c.id = n.customer_id AND ${visible.sql}` : ''}
         WHERE n.event_pk = ANY($1::bigint[]) AND NOT n.is_test GROUP BY 1, 2`,
-      amEmail !== undefined ? [eventPks, amEmail] : [eventPks],
+      [eventPks, ...visible.params],
     );
     for (const r of rows) (out.get(String(r.event_pk)) as Record<string, number>)[r.status] = r.n;
     return out;

@@ -26,10 +26,6 @@ export interface EventView {
   raw?: string | null;
 }
 
-function amScope(viewer: Principal): string | undefined {
-  return viewer.role === 'account_manager' ? viewer.email.toLowerCase() : undefined;
-}
-
 export function toEventView(r: EventRow, counts: Record<DeliveryStatus, number>): EventView {
   return {
     eventId: r.event_id,
@@ -59,7 +55,7 @@ export class EventsService {
   ) {}
 
   async list(q: EventListQuery, viewer: Principal) {
-    const { rows, counts, total } = await this.events.list(q, amScope(viewer));
+    const { rows, counts, total } = await this.events.list(q, viewer);
     return { items: rows.map((r) => toEventView(r, counts.get(String(r.id))!)), total, page: q.page, pageSize: q.pageSize };
   }
 
@@ -71,7 +67,7 @@ export class EventsService {
 
   async get(eventId: string, viewer: Principal): Promise<EventView> {
     const row = await this.getRow(eventId);
-    const counts = await this.events.noticeCounts([row.id], amScope(viewer));
+    const counts = await this.events.noticeCounts([row.id], viewer);
     return toEventView(row, counts.get(String(row.id))!);
   }
 
@@ -80,14 +76,19 @@ export class EventsService {
     return this.affected.page(this.affected.eventQuery(row.id, f, viewer), f);
   }
 
-  /** Streams the event's affected customers as CSV (every row, no paging). */
-  async eventAffectedCsv(eventId: string, f: AffectedFilter, viewer: Principal, out: Writable): Promise<number> {
+  /**
+   * Streams the event's affected customers as CSV (every row, no paging). `start` runs once the event is known to
+   * exist and before the first byte, so a caller can set response headers or still answer 404.
+   */
+  async eventAffectedCsv(eventId: string, f: AffectedFilter, viewer: Principal, out: Writable, start: () => void): Promise<number> {
     const row = await this.getRow(eventId);
+    start();
     return this.exporter.stream(this.affected.eventQuery(row.id, f, viewer), true, out);
   }
 
-  async caseAffectedCsv(caseId: string, f: AffectedFilter, viewer: Principal, out: Writable): Promise<number> {
+  async caseAffectedCsv(caseId: string, f: AffectedFilter, viewer: Principal, out: Writable, start: () => void): Promise<number> {
     await this.assertCase(caseId);
+    start();
     return this.exporter.stream(this.affected.caseQuery(caseId, f, viewer), false, out);
   }
 
@@ -100,10 +101,7 @@ export class EventsService {
     const ds = this.events.dataSource;
     const [{ total }] = await ds.query(`SELECT count(*)::int AS total FROM cases`);
     const rows = await ds.query(
-      `SELECT c.case_id, c.status, c.title, c.opened_at, c.closed_at, c.updated_at,
-              (SELECT count(*)::int FROM case_suspensions s WHERE s.case_id = c.case_id) AS suspended,
-              (SELECT count(DISTINCT customer_id)::int FROM case_suspensions s WHERE s.case_id = c.case_id) AS customers
-         FROM cases c ORDER BY c.updated_at DESC LIMIT $1 OFFSET $2`,
+      `SELECT ${CASE_COLUMNS} FROM cases c ORDER BY c.updated_at DESC LIMIT $1 OFFSET $2`,
       [pageSize, (page - 1) * pageSize],
     );
     return { items: rows.map(toCaseView), total, page, pageSize };
@@ -112,15 +110,12 @@ export class EventsService {
   async getCase(caseId: string, viewer: Principal) {
     const ds = this.events.dataSource;
     const rows = await ds.query(
-      `SELECT c.case_id, c.status, c.title, c.opened_at, c.closed_at, c.updated_at,
-              (SELECT count(*)::int FROM case_suspensions s WHERE s.case_id = c.case_id) AS suspended,
-              (SELECT count(DISTINCT customer_id)::int FROM case_suspensions s WHERE s.case_id = c.case_id) AS customers
-         FROM cases c WHERE c.case_id = $1`,
+      `SELECT ${CASE_COLUMNS} FROM cases c WHERE c.case_id = $1`,
       [caseId],
     );
     if (!rows.length) throw new NotFoundException(`no case ${caseId}`);
     const events: EventRow[] = await ds.query(`SELECT * FROM events WHERE case_id = $1 AND NOT conflict ORDER BY id`, [caseId]);
-    const counts = await this.events.noticeCounts(events.map((e) => e.id), amScope(viewer));
+    const counts = await this.events.noticeCounts(events.map((e) => e.id), viewer);
     return { ...toCaseView(rows[0]), timeline: events.map((e) => toEventView(e, counts.get(String(e.id))!)) };
   }
 
@@ -129,6 +124,11 @@ export class EventsService {
     return this.affected.page(this.affected.caseQuery(caseId, f, viewer), f);
   }
 }
+
+/** A case with the size of its suspended set. */
+const CASE_COLUMNS = `c.case_id, c.status, c.title, c.opened_at, c.closed_at, c.updated_at,
+  (SELECT count(*)::int FROM case_suspensions s WHERE s.case_id = c.case_id) AS suspended,
+  (SELECT count(DISTINCT customer_id)::int FROM case_suspensions s WHERE s.case_id = c.case_id) AS customers`;
 
 function toCaseView(r: Record<string, any>) {
   return {

@@ -155,9 +155,7 @@ export class EventsPagesController {
   @Get(':eventId/affected.csv')
   async affectedCsv(@Res() res: Response, @Param('eventId') eventId: string, @Query() raw: Record<string, string>, @CurrentUser() me: Principal) {
     const q = await parseQuery(AffectedQuery, raw, ['format', 'page', 'pageSize']);
-    await this.events.getRow(eventId);
-    sendCsvHeaders(res, `affected-${eventId}`);
-    await this.events.eventAffectedCsv(eventId, q, me, res);
+    await this.events.eventAffectedCsv(eventId, q, me, res, () => sendCsvHeaders(res, `affected-${eventId}`));
   }
 
   @Post(':eventId/actions/:action')
