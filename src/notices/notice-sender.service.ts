@@ -20,6 +20,24 @@ const RECORD_AFTER_MS = 500;
 const MAX_BACKOFF_MS = 15 * 60_000;
 const REWIND_MS = 5000;
 
+/**
+ * A process-wide queue of one: an account manager's digest lists every affected account of theirs (thousands in
+ * a large registry), so its view, HTML, text and encoded message run to tens of MB. The digests come last in a
+ * dispatch and land in the same batches; built side by side in every lane they ran a worker out of heap.
+ */
+class Turnstile {
+  private tail: Promise<void> = Promise.resolve();
+
+  /** Resolves, once it is the caller's turn, with the function that ends the turn. */
+  enter(): Promise<() => void> {
+    let leave!: () => void;
+    const turn = new Promise<void>((r) => (leave = r));
+    const entered = this.tail.then(() => leave);
+    this.tail = this.tail.then(() => turn);
+    return entered;
+  }
+}
+
 export type PumpResult = 'done' | 'stopped' | 'not-dispatching';
 
 @Injectable()
@@ -27,6 +45,8 @@ export class NoticeSenderService {
   private readonly logger = new Logger(NoticeSenderService.name);
   /** Outcome writes in progress in this process (retried while PostgreSQL is unreachable). */
   private readonly storing = new Set<Promise<void>>();
+  /** One digest built and sent at a time in this process, whatever the pump or lane. */
+  private readonly digests = new Turnstile();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -142,11 +162,17 @@ export class NoticeSenderService {
       for (;;) {
         const i = next++;
         if (i >= batch.length) return;
-        if (stopped() || !(await permit()) || stopped() || Date.now() > leaseEnds) {
-          untouched.push(batch[i]);
-          continue;
+        // The lease is checked after the wait for a digest's turn, which may take a while.
+        const leave = batch[i].kind === 'am-digest' ? await this.digests.enter() : null;
+        try {
+          if (stopped() || !(await permit()) || stopped() || Date.now() > leaseEnds) {
+            untouched.push(batch[i]);
+            continue;
+          }
+          outcomes.push(await this.sendOne(ctx, batch[i]));
+        } finally {
+          leave?.();
         }
-        outcomes.push(await this.sendOne(ctx, batch[i]));
         if (outcomes.length >= RECORD_EVERY || Date.now() - lastFlush >= RECORD_AFTER_MS) await flush();
       }
     };
