@@ -3,5 +3,6 @@ import { Foundation1764100000000 } from './1764100000000-foundation';
 import { Registry1764100000100 } from './1764100000100-registry';
 import { RegistrySeed1764100000150 } from './1764100000150-registry-seed';
 import { Events1764100000200 } from './1764100000200-events';
+import { AffectedSearch1764100000300 } from './1764100000300-affected-search';
 
-export const MIGRATIONS = [Foundation1764100000000, Registry1764100000100, RegistrySeed1764100000150, Events1764100000200];
+export const MIGRATIONS = [Foundation1764100000000, Registry1764100000100, RegistrySeed1764100000150, Events1764100000200, AffectedSearch1764100000300];

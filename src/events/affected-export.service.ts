@@ -1,10 +1,12 @@
-// Streams every row of an affected-customer list as CSV with constant memory (keyset chunks on the unique ref).
+// Streams every row of an affected-customer list as CSV with constant memory (one query read through a cursor).
 import { Injectable } from '@nestjs/common';
-import { stringify } from 'csv-stringify';
-import type { Writable } from 'node:stream';
+import { stringify } from 'csv-stringify/sync';
+import { Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { AffectedRepository, toItem, type AffectedItem, type AffectedQuery } from './affected.repository';
 
-const CHUNK = 5000;
+/** Rows per cursor round trip and per write: few round trips and socket writes, still only a few hundred kB. */
+const BATCH = 2000;
 
 const COLUMNS = ['ref', 'name', 'tier', 'country', 'account_manager_email', 'account_manager_name', 'subscriptions', 'kind', 'delivery_status'];
 
@@ -27,24 +29,25 @@ export class AffectedExportService {
 
   /** Writes the CSV of `query` (every row, in ref order) to `out`; resolves with the number of rows. */
   async stream(query: AffectedQuery, withKind: boolean, out: Writable): Promise<number> {
-    const csv = stringify({ header: true, columns: withKind ? COLUMNS : COLUMNS.slice(0, 7) });
-    csv.pipe(out);
-    let last = '';
+    const columns = withKind ? COLUMNS : COLUMNS.slice(0, 7);
     let rows = 0;
-    for (;;) {
-      const page = await this.affected.chunk(query, last, CHUNK);
-      for (const r of page) {
-        if (!csv.write(toRecord(toItem(r), withKind))) await new Promise((res) => csv.once('drain', res));
+    // A batch of rows becomes one string and one write: a write per row made the socket, not the query, the limit.
+    async function* csv(source: AsyncIterable<Record<string, any>>) {
+      let batch: string[][] = [];
+      let header = true;
+      for await (const r of source) {
+        batch.push(toRecord(toItem(r), withKind));
+        if (batch.length === BATCH) {
+          yield stringify(batch, { header, columns });
+          rows += batch.length;
+          batch = [];
+          header = false;
+        }
       }
-      rows += page.length;
-      if (page.length < CHUNK) break;
-      last = page[page.length - 1].ref;
+      if (batch.length || header) yield stringify(batch, { header, columns });
+      rows += batch.length;
     }
-    await new Promise<void>((resolve, reject) => {
-      out.once('finish', resolve);
-      out.once('error', reject);
-      csv.end();
-    });
+    await this.affected.stream(query, BATCH, (source) => pipeline(Readable.from(csv(source), { objectMode: false }), out));
     return rows;
   }
 }

@@ -1,8 +1,11 @@
 // Affected-customer lists of an event (who was told what) and of a case (who is suspended now), with filters.
 // Rows are chosen and ordered first (by the ref copied into event_customers, without touching customers when no
-// filter needs them); names, account managers and delivery states are read for the chosen page only.
+// filter needs them); names, account managers and delivery states are read for the chosen page only. The CSV export
+// reads the whole list as one streamed query.
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { PoolClient } from 'pg';
+import QueryStream from 'pg-query-stream';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../auth/roles';
 import { customerVisibility } from '../registry/customer-visibility';
@@ -30,27 +33,29 @@ export interface AffectedItem {
   deliveryStatus?: string;
 }
 
-/** One list, as SQL: the parts every use (count, page, CSV chunks) shares. */
+/** One list, as SQL: the parts every use (count, page, CSV export) shares. */
 export interface AffectedQuery {
   params: unknown[];
-  /** `FROM … WHERE …` of the chosen rows, alias `r` for the row source and `c` for customers when joined. */
+  /** `FROM … WHERE …` of the chosen rows, alias `r` for the row source and `c` for customers when a filter needs them. */
   from: string;
-  /** Columns of `r` the outer select needs. */
-  rowColumns: string;
-  /** The outer select list over `p` (the chosen rows) and `c`. */
+  /** The same rows with `c` always joined (the CSV export reads every column of every row in one query). */
+  joinedFrom: string;
+  /** Columns of `r` a page chooses its rows by: as few as possible, so that skipping rows reads an index only. */
+  keyColumns: string;
+  /** `FROM …` of a page's outer select: from the chosen keys (`p`) back to the full row `r` and its customer `c`. */
+  pageFrom: string;
+  /** The select list over `r` and `c`. */
   select: string;
-  /** ORDER BY over the chosen rows (`r`/`c`) and over the outer (`p`/`c`). */
-  order: { inner: string; outer: string };
-  /** CSV chunks page on ref. */
-  refColumn: string;
+  /** ORDER BY over `r` and `c`. */
+  order: string;
 }
 
 const REF = 'COLLATE "C"';
 const SORTS = {
-  ref: { inner: `r.ref ${REF}`, outer: `p.ref ${REF}` },
-  name: { inner: `c.name, r.ref ${REF}`, outer: `c.name, p.ref ${REF}` },
-  country: { inner: `c.country, r.ref ${REF}`, outer: `c.country, p.ref ${REF}` },
-  tier: { inner: `c.tier, r.ref ${REF}`, outer: `c.tier, p.ref ${REF}` },
+  ref: `r.ref ${REF}`,
+  name: `c.name, r.ref ${REF}`,
+  country: `c.country, r.ref ${REF}`,
+  tier: `c.tier, r.ref ${REF}`,
 } as const;
 
 /** A customer's delivery state for an event: the least advanced of its contacts' notices. */
@@ -88,8 +93,10 @@ function filters(w: Where, f: AffectedFilter, viewer: Principal, subsExpr: strin
   if (f.q) {
     w.add((p) => `(c.ref ILIKE ${p} ESCAPE '\\' OR c.name ILIKE ${p} ESCAPE '\\')`, `%${f.q.replace(/[\\%_]/g, '\\$&')}%`, true);
   }
-  if (f.country) w.add((p) => `EXISTS (SELECT 1 FROM jsonb_array_elements(${subsExpr}) s WHERE s->>'country' = ${p})`, f.country);
-  if (f.product) w.add((p) => `EXISTS (SELECT 1 FROM jsonb_array_elements(${subsExpr}) s WHERE s->>'product' = ${p})`, f.product);
+  // Containment (`[{"country": "JP"}]`, a parameter) instead of unnesting every row's array: the same answer at a
+  // fraction of the cost per row.
+  if (f.country) w.add((p) => `${subsExpr} @> ${p}::jsonb`, JSON.stringify([{ country: f.country }]));
+  if (f.product) w.add((p) => `${subsExpr} @> ${p}::jsonb`, JSON.stringify([{ product: f.product }]));
 }
 
 const CUSTOMER_COLUMNS = `c.ref, c.name, c.tier, c.country::text AS country, c.am_email, c.am_name`;
@@ -104,16 +111,16 @@ export class AffectedRepository {
     const subs = `(CASE WHEN jsonb_array_length(r.affected) > 0 THEN r.affected ELSE r.removed END)`;
     filters(w, f, viewer, subs);
     if (f.deliveryStatus) w.add((p) => `${delivery('r')} = ${p}`, f.deliveryStatus);
-    const sort = SORTS[f.sort ?? 'ref'];
-    const join = w.needsCustomer || f.sort && f.sort !== 'ref' ? 'JOIN customers c ON c.id = r.customer_id' : '';
+    const customers = 'JOIN customers c ON c.id = r.customer_id';
+    const join = w.needsCustomer || (f.sort && f.sort !== 'ref') ? customers : '';
     return {
       params: w.params,
       from: `FROM event_customers r ${join} WHERE r.event_pk = $1 ${w.sql}`,
-      rowColumns: 'r.event_pk, r.customer_id, r.ref, r.kind, r.affected, r.removed',
-      select: `${CUSTOMER_COLUMNS}, (CASE WHEN jsonb_array_length(p.affected) > 0 THEN p.affected ELSE p.removed END) AS subscriptions,
-               p.kind, ${delivery('p')} AS delivery_status`,
-      order: sort,
-      refColumn: 'r.ref',
+      joinedFrom: `FROM event_customers r ${customers} WHERE r.event_pk = $1 ${w.sql}`,
+      keyColumns: 'r.customer_id, r.ref',
+      pageFrom: `FROM p JOIN event_customers r ON r.event_pk = $1 AND r.customer_id = p.customer_id ${customers}`,
+      select: `${CUSTOMER_COLUMNS}, ${subs} AS subscriptions, r.kind, ${delivery('r')} AS delivery_status`,
+      order: SORTS[f.sort ?? 'ref'],
     };
   }
 
@@ -121,40 +128,57 @@ export class AffectedRepository {
   caseQuery(caseId: string, f: AffectedFilter, viewer: Principal): AffectedQuery {
     const w = new Where([caseId]);
     filters(w, f, viewer, 'r.subs');
-    return {
-      params: w.params,
-      from: `FROM (SELECT s.customer_id, c0.ref,
+    const from = `FROM (SELECT s.customer_id, c0.ref,
                           jsonb_agg(jsonb_build_object('product', s.product, 'country', s.country) ORDER BY s.product, s.country) AS subs
                      FROM case_suspensions s JOIN customers c0 ON c0.id = s.customer_id
                     WHERE s.case_id = $1 GROUP BY s.customer_id, c0.ref) r
-             JOIN customers c ON c.id = r.customer_id WHERE true ${w.sql}`,
-      rowColumns: 'r.customer_id, r.ref, r.subs',
-      select: `${CUSTOMER_COLUMNS}, p.subs AS subscriptions`,
+             JOIN customers c ON c.id = r.customer_id WHERE true ${w.sql}`;
+    return {
+      params: w.params,
+      from,
+      joinedFrom: from,
+      keyColumns: 'r.customer_id, r.ref, r.subs',
+      pageFrom: 'FROM p r JOIN customers c ON c.id = r.customer_id',
+      select: `${CUSTOMER_COLUMNS}, r.subs AS subscriptions`,
       order: SORTS[f.sort ?? 'ref'],
-      refColumn: 'r.ref',
     };
   }
 
+  /** One page and the total; the two run side by side on two connections, so a page costs the slower of them. */
   async page(q: AffectedQuery, f: AffectedFilter) {
-    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total ${q.from}`, q.params);
     const n = q.params.length;
-    const rows = await this.dataSource.query(
-      `WITH p AS (SELECT ${q.rowColumns} ${q.from} ORDER BY ${q.order.inner} LIMIT $${n + 1} OFFSET $${n + 2})
-       SELECT ${q.select} FROM p JOIN customers c ON c.id = p.customer_id ORDER BY ${q.order.outer}`,
-      [...q.params, f.pageSize, (f.page - 1) * f.pageSize],
-    );
+    const [[{ total }], rows] = await Promise.all([
+      this.dataSource.query(`SELECT count(*)::int AS total ${q.from}`, q.params),
+      this.dataSource.query(
+        `WITH p AS (SELECT ${q.keyColumns} ${q.from} ORDER BY ${q.order} LIMIT $${n + 1} OFFSET $${n + 2})
+         SELECT ${q.select} ${q.pageFrom} ORDER BY ${q.order}`,
+        [...q.params, f.pageSize, (f.page - 1) * f.pageSize],
+      ),
+    ]);
     return { items: rows.map(toItem), total, page: f.page, pageSize: f.pageSize };
   }
 
-  /** Up to `size` rows in ref order after `afterRef` (CSV export pages on the unique ref). */
-  async chunk(q: AffectedQuery, afterRef: string, size: number): Promise<Record<string, any>[]> {
-    const n = q.params.length;
-    return this.dataSource.query(
-      `WITH p AS (SELECT ${q.rowColumns} ${q.from} AND ${q.refColumn} ${REF} > $${n + 1}
-                   ORDER BY ${q.refColumn} ${REF} LIMIT ${Math.floor(size)})
-       SELECT ${q.select} FROM p JOIN customers c ON c.id = p.customer_id ORDER BY p.ref ${REF}`,
-      [...q.params, afterRef],
-    );
+  /**
+   * Every row in ref order, as one query read through a server-side cursor (`batchSize` rows a round trip): memory
+   * stays flat, and PostgreSQL joins the customers once for the whole list instead of once per chunk.
+   */
+  async stream<T>(q: AffectedQuery, batchSize: number, consume: (rows: AsyncIterable<Record<string, any>>) => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      const client = (await runner.connect()) as PoolClient;
+      await runner.startTransaction('REPEATABLE READ');
+      // JIT would compile this long query for seconds and save nothing: the work is per row and cheap.
+      await runner.query(`SET LOCAL jit = off`);
+      const rows = client.query(new QueryStream(`SELECT ${q.select} ${q.joinedFrom} ORDER BY r.ref ${REF}`, q.params, { batchSize }));
+      try {
+        return await consume(rows);
+      } finally {
+        rows.destroy();
+      }
+    } finally {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      await runner.release();
+    }
   }
 }
 
