@@ -36,6 +36,8 @@ export class CaseLifecycleService {
       if (!applied) return done;
       done.push(applied);
       this.logger.log({ caseId, ...applied }, 'event applied');
+      // Statistics for the senders' claims and the notice lists, once the rows are committed (outside the timed apply).
+      if (applied.notices > 0) await this.events.dataSource.query(`ANALYZE notices`);
       if (applied.status === 'dispatching') await this.dispatch.start(applied.eventPk);
     }
   }
@@ -56,12 +58,14 @@ export class CaseLifecycleService {
   /** Computes the event's effect on the case inside `m`: suspended set, affected customers, notice rows. */
   async computeEffect(m: EntityManager, e: SuspensionEvent, eventPk: string): Promise<{ notices: number; customers: number }> {
     if (e.type === 'suspension.issued') await this.events.openCase(m, e.caseId, e.title, eventPk);
+    const bulk = await this.matching.beginBulkWrites(m, e.caseId, eventPk);
     if (e.scope && e.type !== 'suspension.lifted') {
       const resolved = await this.matching.resolveScope(m, e.scope);
       await this.matching.buildMatchSet(m, resolved);
     }
     await this.matching.applyLifecycle(m, e.type, e.caseId, eventPk);
     const counts = await this.matching.insertNoticesForEvent(m, eventPk);
+    await this.matching.endBulkWrites(m, bulk);
     await this.events.touchCase(m, e.caseId, eventPk, e.type === 'suspension.lifted');
     return counts;
   }

@@ -6,7 +6,12 @@ import { insertCustomers, insertGroup, insertProducts, noticeLines, withPg } fro
 const JANE = { email: 'jane@vendor.example', name: 'Jane Doe' };
 const CASE = 'case-lifecycle';
 
-describe('case lifecycle: matching by country and product, notice rows per the lifecycle table', () => {
+// Twice: as a superuser, where the lifecycle's bulk writes skip the per-row foreign-key triggers under table and row
+// locks, and as a role that is not one, where the ordinary triggers run. Both must give the same rows.
+describe.each([
+  ['a superuser (bulk writes)', false],
+  ['a role that is not a superuser (per-row foreign-key checks)', true],
+])('case lifecycle as %s: matching by country and product, notice rows per the lifecycle table', (_label, nonSuperuser) => {
   let t: TestApp;
   let support: string;
   let queue: Queue;
@@ -17,7 +22,9 @@ describe('case lifecycle: matching by country and product, notice rows per the l
   };
 
   beforeAll(async () => {
-    t = await startTestApp('lifecycle');
+    t = await startTestApp('lifecycle', { nonSuperuser });
+    const [{ su }] = await withPg(t.env.env.DATABASE_URL, (c) => c.query(`SELECT current_setting('is_superuser') AS su`).then((r) => r.rows));
+    expect(su).toBe(nonSuperuser ? 'off' : 'on');
     support = (await t.userWithToken('support')).token;
     queue = eventsQueue(t.env.prefix);
     const db = t.env.db.url;

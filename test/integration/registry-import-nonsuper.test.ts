@@ -1,41 +1,21 @@
 // Imports as a role that is not a superuser: the apply then relies on the ordinary foreign-key triggers.
 import { Client } from 'pg';
 import { startTestApp, TestApp } from '../support/app';
-import { createTestDatabase, TestDatabase } from '../support/database';
 import { importText, jsonl, seedProducts, snapshot } from '../support/registry-import';
 
-const ADMIN_URL = process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
 describe('registry import as a non-superuser role', () => {
-  let db: TestDatabase;
   let t: TestApp;
+  let dbUrl: string;
   let appUrl: string;
-  const role = `registry_app_${process.pid}`;
 
   beforeAll(async () => {
-    db = await createTestDatabase('registry-nonsuper');
-    const admin = new Client({ connectionString: ADMIN_URL });
-    await admin.connect();
-    try {
-      await admin.query(`DROP ROLE IF EXISTS ${role}`);
-      await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD 'registry' NOSUPERUSER`);
-      await admin.query(`ALTER DATABASE "${db.name}" OWNER TO ${role}`);
-    } finally {
-      await admin.end();
-    }
-    const url = new URL(db.url);
-    url.username = role;
-    url.password = 'registry';
-    appUrl = url.toString();
-    t = await startTestApp('registry-nonsuper-app', { env: { DATABASE_URL: appUrl } });
+    t = await startTestApp('registry-nonsuper', { nonSuperuser: true });
+    dbUrl = t.env.db.url;
+    appUrl = t.env.db.appUrl;
     await seedProducts(t);
   });
   afterAll(async () => {
     await t.close();
-    await db.drop();
-    const admin = new Client({ connectionString: ADMIN_URL });
-    await admin.connect();
-    await admin.query(`DROP ROLE IF EXISTS ${role}`).finally(() => admin.end());
   });
 
   it('applies, replaces and syncs the same way', async () => {
@@ -44,7 +24,7 @@ describe('registry import as a non-superuser role', () => {
     expect(await importText(t, jsonl(a, b), { format: 'jsonl' })).toMatchObject({ applied: true, customers: { created: 2 }, contacts: 1, subscriptions: 3 });
     const report = await importText(t, jsonl({ ...a, subscriptions: [{ product: 'claude-weights' }] }), { format: 'jsonl', mode: 'sync' });
     expect(report).toMatchObject({ applied: true, customers: { created: 0, updated: 1, deactivated: 1 }, subscriptions: 1 });
-    const s = await snapshot(db.url);
+    const s = await snapshot(dbUrl);
     expect(s.customers.map((c: any) => [c.ref, c.active])).toEqual([['A', true], ['B', false]]);
     // A deactivated customer keeps its rows; only the customers in the file are replaced.
     expect(s.subscriptions).toEqual([

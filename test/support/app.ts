@@ -18,9 +18,9 @@ export interface TestApp {
 
 export async function startTestApp(
   label: string,
-  opts: { role?: AppRole; env?: Record<string, string> } = {},
+  opts: { role?: AppRole; env?: Record<string, string>; nonSuperuser?: boolean } = {},
 ): Promise<TestApp> {
-  const env = await createTestEnv(label, opts.env);
+  const env = await createTestEnv(label, opts.env, { nonSuperuser: opts.nonSuperuser });
   const started = await startApp(opts.role ?? 'all', { port: 0 });
   let n = 0;
   return {

@@ -13,12 +13,16 @@ export interface TestEnv {
   cleanup(): Promise<void>;
 }
 
-export async function createTestEnv(label: string, overrides: Record<string, string> = {}): Promise<TestEnv> {
-  const db = await createTestDatabase(label);
+export async function createTestEnv(
+  label: string,
+  overrides: Record<string, string> = {},
+  opts: { nonSuperuser?: boolean } = {},
+): Promise<TestEnv> {
+  const db = await createTestDatabase(label, opts);
   const prefix = uniquePrefix(label);
   const outbox = mkdtempSync(join(tmpdir(), `impact-outbox-${label}-`));
   const env: Record<string, string> = {
-    DATABASE_URL: db.url,
+    DATABASE_URL: db.appUrl,
     REDIS_URL: TEST_REDIS_URL,
     BULLMQ_PREFIX: prefix,
     OUTBOX_DIR: outbox,
