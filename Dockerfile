@@ -15,4 +15,5 @@ COPY --from=build /app/dist ./dist
 COPY templates ./templates
 USER node
 EXPOSE 3000
-CMD ["node", "dist/src/main.js"]
+# The heap cap of `npm run start:prod`: see "Node heap" in README.md.
+CMD ["node", "--max-old-space-size=160", "dist/src/main.js"]
