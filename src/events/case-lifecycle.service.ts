@@ -28,6 +28,7 @@ export class CaseLifecycleService {
   async applyPending(caseId: string): Promise<AppliedEvent[]> {
     const done: AppliedEvent[] = [];
     for (;;) {
+      const started = Date.now();
       const applied = await this.events.dataSource.transaction(async (m) => {
         await this.events.lockCase(m, 'apply', caseId);
         const next = await this.events.nextReceived(m, caseId);
@@ -35,7 +36,7 @@ export class CaseLifecycleService {
       });
       if (!applied) return done;
       done.push(applied);
-      this.logger.log({ caseId, ...applied }, 'event applied');
+      this.logger.log({ caseId, ...applied, ms: Date.now() - started }, 'event applied');
       // Statistics for the senders' claims and the notice lists, once the rows are committed (outside the timed apply).
       if (applied.notices > 0) await this.events.dataSource.query(`ANALYZE notices`);
       if (applied.status === 'dispatching') await this.dispatch.start(applied.eventPk);

