@@ -2,7 +2,7 @@
 // Nodemailer loop, the affected-list API and its CSV export, and memory; prints a table, writes bench/results.json.
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { createWriteStream, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -39,6 +39,7 @@ async function main(): Promise<void> {
     RECONCILE_INTERVAL_MS: '2000', OUTBOX_DIR: join(ROOT, 'var', 'bench-outbox'),
   };
   results.customers = CUSTOMERS;
+  results.serviceNodeArgs = START_NODE_ARGS;
   results.machine = {
     cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version,
     loadAverageAtStart: loadavg()[0],
@@ -179,9 +180,13 @@ async function importFile(file: string, env: Record<string, string>, label: stri
   return { seconds, rows, rowsPerSecond: rows / seconds, customersPerSecond: CUSTOMERS / seconds, peakRssMb: p.peakMb() };
 }
 
+/** The node flags of `npm run start:prod` (the heap cap), so the service is measured as it is really started. */
+const START_NODE_ARGS: string[] = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts['start:prod'] as string)
+  .split(/\s+/)
+  .filter((a) => a.startsWith('--'));
+
 async function startWorker(env: Record<string, string>): Promise<Proc> {
-  // Started as `npm start` and the Dockerfile start it.
-  const w = run(dist('src/main.js'), [], { ...env, APP_ROLE: 'worker' });
+  const w = run(dist('src/main.js'), [], { ...env, APP_ROLE: 'worker' }, { nodeArgs: START_NODE_ARGS });
   w.exited.then((code) => {
     if (code !== 0 && code !== null) log(`worker ${w.child.pid} exited with ${code}:\n${w.out().slice(-3000)}`);
   });
@@ -218,7 +223,7 @@ async function dispatch(pg: Client, redis: Redis, sink: Awaited<ReturnType<typeo
 
 async function measureApi(env: Record<string, string>, token: string, notices: number) {
   const port = 3900 + Math.floor(Math.random() * 90);
-  const api = run(dist('src/main.js'), [], { ...env, APP_ROLE: 'api', PORT: String(port) });
+  const api = run(dist('src/main.js'), [], { ...env, APP_ROLE: 'api', PORT: String(port) }, { nodeArgs: START_NODE_ARGS });
   await until('api start', async () => api.out().includes('impact-notices started') || (api.child.exitCode !== null && Promise.reject(new Error(`api exited: ${api.out().slice(-2000)}`))), 60_000);
   const base = `http://127.0.0.1:${port}/api/v1/events/bench-1/affected`;
   const get = async (q: string) => {

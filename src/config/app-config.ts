@@ -1,5 +1,6 @@
 // Environment variables (SPEC §8), validated once at start into one typed object.
 import { plainToInstance, Transform } from 'class-transformer';
+import { availableParallelism } from 'node:os';
 import {
   IsEmail,
   IsIn,
@@ -87,6 +88,13 @@ class EnvironmentVariables {
   @Min(1)
   @Max(256)
   WORKER_CONCURRENCY = 4;
+
+  /** Threads that parse and validate a JSON Lines import (0: the importing thread itself). */
+  @Transform(toInt)
+  @IsInt({ message: 'must be an integer' })
+  @Min(0)
+  @Max(16)
+  IMPORT_PARSE_THREADS = Math.min(4, availableParallelism());
 
   @Transform(toInt)
   @IsInt({ message: 'must be an integer (milliseconds)' })

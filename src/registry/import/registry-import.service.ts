@@ -1,14 +1,14 @@
 // Streams a registry file through validation into staging, checks it set-based, and applies it atomically (SPEC §2).
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
 import { AuditService, type Actor } from '../../audit/audit.service';
 import { CatalogRepository } from '../catalog.repository';
-import { readCsv } from './csv-reader';
 import { ImportErrors } from './import-errors';
-import type { ImportOptions, ImportReport, ReadItem } from './import.types';
-import { readJsonLines } from './jsonl-reader';
+import type { ImportOptions, ImportReport } from './import.types';
 import { RegistryApplyRepository } from './registry-apply.repository';
 import { RegistryImportRepository, type ImportSession } from './registry-import.repository';
-import { stagingRow } from './staging-row';
+import { stagedBatches } from './staged-batches';
 import { LineTooLongError } from './utf8-lines';
 
 export interface ImportProgress {
@@ -26,6 +26,7 @@ export class RegistryImportService {
     private readonly applier: RegistryApplyRepository,
     private readonly catalog: CatalogRepository,
     private readonly audit: AuditService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Imports a file read from `source`; never throws for bad content, only for I/O or database failures. */
@@ -75,24 +76,15 @@ export class RegistryImportService {
       }
     })();
     const copy = this.repo.startCopy(session);
-    const batches: AsyncIterable<ReadItem[]> = opts.format === 'csv' ? readCsv(counted) : readJsonLines(counted);
     try {
-      for await (const items of batches) {
-        for (const item of items) {
-          if ('error' in item) {
-            errors.add(item.error);
-            continue;
-          }
-          const c = item.customer;
-          staged.customers++;
-          staged.contacts += c.contacts.length;
-          staged.subscriptions += c.subscriptions.length;
-          staged.countries.add(c.country);
-          for (const s of c.subscriptions) {
-            staged.products.add(s.product);
-            staged.countries.add(s.country);
-          }
-          if (copy.add(stagingRow(c, staged.customers))) await copy.flush();
+      for await (const batch of stagedBatches(counted, opts.format, this.config.IMPORT_PARSE_THREADS)) {
+        for (const error of batch.errors) errors.add(error);
+        staged.contacts += batch.contacts;
+        staged.subscriptions += batch.subscriptions;
+        for (const p of batch.products) staged.products.add(p);
+        for (const c of batch.countries) staged.countries.add(c);
+        for (const row of batch.rows) {
+          if (copy.add(`${++staged.customers}\t${row}`)) await copy.flush();
         }
       }
     } catch (e) {

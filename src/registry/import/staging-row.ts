@@ -29,6 +29,11 @@ export function textArray(values: (string | null)[]): string {
 
 /** `seq` numbers the staged rows 1, 2, 3…: a fresh apply derives the new customers' ids from it. */
 export function stagingRow(c: StagedCustomer, seq: number): string {
+  return `${seq}\t${stagingRowTail(c)}`;
+}
+
+/** The staging row without its leading `seq` column (parsed on a worker thread, numbered in file order later). */
+export function stagingRowTail(c: StagedCustomer): string {
   const emails: string[] = [];
   const names: string[] = [];
   const locales: string[] = [];
@@ -48,7 +53,7 @@ export function stagingRow(c: StagedCustomer, seq: number): string {
     countries.push(s.country);
   }
   return (
-    `${seq}\t${c.line}\t${copyField(c.ref)}\t${copyField(c.name)}\t${c.tier}\t${c.country}\t${copyField(c.amEmail)}\t${copyField(c.amName)}\t` +
+    `${c.line}\t${copyField(c.ref)}\t${copyField(c.name)}\t${c.tier}\t${c.country}\t${copyField(c.amEmail)}\t${copyField(c.amName)}\t` +
     `${copyField(textArray(emails))}\t${copyField(textArray(names))}\t${textArray(locales)}\t${copyField(textArray(roles))}\t` +
     `{${notices.join(',')}}\t${textArray(products)}\t${textArray(countries)}\n`
   );
