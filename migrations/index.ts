@@ -4,5 +4,9 @@ import { Registry1764100000100 } from './1764100000100-registry';
 import { RegistrySeed1764100000150 } from './1764100000150-registry-seed';
 import { Events1764100000200 } from './1764100000200-events';
 import { AffectedSearch1764100000300 } from './1764100000300-affected-search';
+import { CsvField1764100000400 } from './1764100000400-csv-field';
 
-export const MIGRATIONS = [Foundation1764100000000, Registry1764100000100, RegistrySeed1764100000150, Events1764100000200, AffectedSearch1764100000300];
+export const MIGRATIONS = [
+  Foundation1764100000000, Registry1764100000100, RegistrySeed1764100000150, Events1764100000200, AffectedSearch1764100000300,
+  CsvField1764100000400,
+];

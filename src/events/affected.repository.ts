@@ -38,7 +38,7 @@ export interface AffectedQuery {
   params: unknown[];
   /** `FROM … WHERE …` of the chosen rows, alias `r` for the row source and `c` for customers when a filter needs them. */
   from: string;
-  /** The same rows with `c` always joined (the CSV export reads every column of every row in one query). */
+  /** The same rows with `c` always joined, and for an event `d`, its customers' delivery states (the CSV export). */
   joinedFrom: string;
   /** Columns of `r` a page chooses its rows by: as few as possible, so that skipping rows reads an index only. */
   keyColumns: string;
@@ -48,6 +48,8 @@ export interface AffectedQuery {
   select: string;
   /** ORDER BY over `r` and `c`. */
   order: string;
+  /** One CSV line per row over `r` and `c` (fields through `csv_field`), for the export. */
+  csvLine: string;
 }
 
 const REF = 'COLLATE "C"';
@@ -66,6 +68,15 @@ const delivery = (alias: string) => `(SELECT CASE WHEN count(*) = 0 THEN 'none'
     WHEN bool_or(n.status = 'pending') THEN 'pending'
     WHEN bool_or(n.status = 'cancelled') THEN 'cancelled' ELSE 'sent' END
   FROM notices n WHERE n.event_pk = ${alias}.event_pk AND n.customer_id = ${alias}.customer_id AND NOT n.is_test)`;
+
+/** The same state for every customer of an event at once: one pass over its notices, for the CSV export. */
+const deliveryByCustomer = (eventParam: string) => `(SELECT n.customer_id, CASE
+    WHEN bool_or(n.status = 'failed') THEN 'failed'
+    WHEN bool_or(n.status = 'retrying') THEN 'retrying'
+    WHEN bool_or(n.status = 'sending') THEN 'sending'
+    WHEN bool_or(n.status = 'pending') THEN 'pending'
+    WHEN bool_or(n.status = 'cancelled') THEN 'cancelled' ELSE 'sent' END AS state
+  FROM notices n WHERE n.event_pk = ${eventParam} AND n.customer_id IS NOT NULL AND NOT n.is_test GROUP BY n.customer_id)`;
 
 /** Parameterised WHERE clauses; values never enter the SQL text. */
 class Where {
@@ -101,6 +112,14 @@ function filters(w: Where, f: AffectedFilter, viewer: Principal, subsExpr: strin
 
 const CUSTOMER_COLUMNS = `c.ref, c.name, c.tier, c.country::text AS country, c.am_email, c.am_name`;
 
+/** The CSV fields of a customer and its subscriptions (`product@country;…`), as `toItem` and the export map them. */
+const csvCustomer = (subs: string) =>
+  [
+    'c.ref', 'c.name', 'c.tier', 'c.country::text', 'c.am_email', `CASE WHEN c.am_email IS NULL THEN NULL ELSE coalesce(c.am_name, '') END`,
+    `(SELECT string_agg((e.v ->> 'product') || '@' || (e.v ->> 'country'), ';' ORDER BY e.n)
+        FROM jsonb_array_elements(${subs}) WITH ORDINALITY AS e(v, n))`,
+  ].map((x) => `csv_field(${x})`);
+
 @Injectable()
 export class AffectedRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -116,11 +135,13 @@ export class AffectedRepository {
     return {
       params: w.params,
       from: `FROM event_customers r ${join} WHERE r.event_pk = $1 ${w.sql}`,
-      joinedFrom: `FROM event_customers r ${customers} WHERE r.event_pk = $1 ${w.sql}`,
+      joinedFrom: `FROM event_customers r ${customers} LEFT JOIN ${deliveryByCustomer('$1')} d ON d.customer_id = r.customer_id
+                   WHERE r.event_pk = $1 ${w.sql}`,
       keyColumns: 'r.customer_id, r.ref',
       pageFrom: `FROM p JOIN event_customers r ON r.event_pk = $1 AND r.customer_id = p.customer_id ${customers}`,
       select: `${CUSTOMER_COLUMNS}, ${subs} AS subscriptions, r.kind, ${delivery('r')} AS delivery_status`,
       order: SORTS[f.sort ?? 'ref'],
+      csvLine: `concat_ws(',', ${[...csvCustomer(subs), 'csv_field(r.kind)', `coalesce(d.state, 'none')`].join(', ')})`,
     };
   }
 
@@ -141,6 +162,7 @@ export class AffectedRepository {
       pageFrom: 'FROM p r JOIN customers c ON c.id = r.customer_id',
       select: `${CUSTOMER_COLUMNS}, r.subs AS subscriptions`,
       order: SORTS[f.sort ?? 'ref'],
+      csvLine: `concat_ws(',', ${csvCustomer('r.subs').join(', ')})`,
     };
   }
 
@@ -159,17 +181,20 @@ export class AffectedRepository {
   }
 
   /**
-   * Every row in ref order, as one query read through a server-side cursor (`batchSize` rows a round trip): memory
-   * stays flat, and PostgreSQL joins the customers once for the whole list instead of once per chunk.
+   * Every row in ref order as a CSV line, from one query read through a server-side cursor (`batchSize` rows a round
+   * trip): memory stays flat, PostgreSQL joins the customers once for the whole list, and it formats the lines too
+   * (turning rows into objects and back into CSV in Node capped the export at about 25k rows/s).
    */
-  async stream<T>(q: AffectedQuery, batchSize: number, consume: (rows: AsyncIterable<Record<string, any>>) => Promise<T>): Promise<T> {
+  async csvLines<T>(q: AffectedQuery, batchSize: number, consume: (rows: AsyncIterable<{ line: string }>) => Promise<T>): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
     try {
       const client = (await runner.connect()) as PoolClient;
       await runner.startTransaction('REPEATABLE READ');
       // JIT would compile this long query for seconds and save nothing: the work is per row and cheap.
       await runner.query(`SET LOCAL jit = off`);
-      const rows = client.query(new QueryStream(`SELECT ${q.select} ${q.joinedFrom} ORDER BY r.ref ${REF}`, q.params, { batchSize }));
+      // The ref-order sort of a whole list (35 MB at 300k rows) and the delivery states stay in memory.
+      await runner.query(`SET LOCAL work_mem = '64MB'`);
+      const rows = client.query(new QueryStream(`SELECT ${q.csvLine} AS line ${q.joinedFrom} ORDER BY r.ref ${REF}`, q.params, { batchSize }));
       try {
         return await consume(rows);
       } finally {

@@ -1,67 +1,102 @@
-// The CSV export writes rows in batches: across batch boundaries, and with no rows at all, the bytes must be what
-// one csv-stringify stream over every row writes (the format the export always had).
-import { stringify } from 'csv-stringify';
-import { Writable } from 'node:stream';
-import { AffectedExportService } from '../../src/events/affected-export.service';
-import type { AffectedQuery, AffectedRepository } from '../../src/events/affected.repository';
+// The CSV export's lines are formatted by PostgreSQL (csv_field) and written in 2,000-row batches: for an event and
+// a case with awkward names (commas, quotes, line breaks, CR, non-ASCII), across batch boundaries, the bytes must be
+// what csv-stringify writes for the same rows as the JSON pages list them (the format the export always had).
+import { Queue } from 'bullmq';
+import { stringify } from 'csv-stringify/sync';
+import { api, startTestApp, TestApp } from '../support/app';
+import { BASE_EVENT, eventsQueue, waitForEvent } from '../support/events';
+import { withPg } from '../support/registry-fixture';
+import { importText, jsonl, seedProducts } from '../support/registry-import';
 
-const HEADER = ['ref', 'name', 'tier', 'country', 'account_manager_email', 'account_manager_name', 'subscriptions', 'kind', 'delivery_status'];
+const CUSTOMERS = 4100;
+const NAMES = ['Alpha, Ltd', 'The "Best" Co', 'Line\nBreak GmbH', 'Carriage\rReturn', 'Café Ünïcode 株式会社', '  spaced  ', '=SUM(A1)', ''];
 
-function row(i: number): Record<string, any> {
+function customer(i: number) {
+  const ref = `C${String(i).padStart(5, '0')}`;
   return {
-    ref: `C${String(i).padStart(6, '0')}`,
-    name: i % 7 === 0 ? `Alpha, "the ${i}"\nLtd` : `Customer ${i}`,
+    ref,
+    name: `${NAMES[i % NAMES.length]}${i}`,
     tier: i % 3 ? 'developer' : 'enterprise',
-    country: 'JP',
-    am_email: i % 5 ? null : 'jane@vendor.example',
-    am_name: i % 10 ? null : 'Jane',
-    subscriptions: i % 4 ? [{ product: 'api', country: 'JP' }, { product: 'weights', country: 'SG' }] : [],
-    kind: 'suspended',
-    delivery_status: 'pending',
+    country: i % 2 ? 'JP' : 'DE',
+    ...(i % 5 === 0 ? { accountManager: { email: 'jane@vendor.example', ...(i % 10 === 0 ? { name: 'Jane, "AM"' } : {}) } } : {}),
+    contacts: [{ email: `ops@${ref.toLowerCase()}.example` }],
+    subscriptions: i % 4 ? [{ product: 'claude-api' }, { product: 'claude-weights', country: 'SG' }] : [{ product: 'claude-api' }],
   };
 }
 
-function fakeRepository(rows: Record<string, any>[]): AffectedRepository {
-  return {
-    stream: async (_q: AffectedQuery, _batch: number, consume: (r: AsyncIterable<Record<string, any>>) => Promise<unknown>) =>
-      consume((async function* () {
-        yield* rows;
-      })()),
-  } as unknown as AffectedRepository;
+async function csv(t: TestApp, token: string, path: string): Promise<string> {
+  const res = await fetch(`${t.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  expect(res.status).toBe(200);
+  return res.text();
 }
 
-async function exportCsv(rows: Record<string, any>[]): Promise<{ text: string; count: number }> {
-  const chunks: Buffer[] = [];
-  const out = new Writable({
-    write(chunk, _enc, cb) {
-      chunks.push(Buffer.from(chunk));
-      cb();
-    },
-  });
-  const count = await new AffectedExportService(fakeRepository(rows)).stream({} as AffectedQuery, true, out);
-  return { text: Buffer.concat(chunks).toString('utf8'), count };
-}
-
-async function expected(rows: Record<string, any>[]): Promise<string> {
-  const csv = stringify({ header: true, columns: HEADER });
-  let text = '';
-  csv.on('data', (d) => (text += d));
-  const done = new Promise((resolve) => csv.on('end', resolve));
-  for (const r of rows) {
-    csv.write([r.ref, r.name, r.tier, r.country, r.am_email ?? '', r.am_email ? (r.am_name ?? '') : '',
-      r.subscriptions.map((s: any) => `${s.product}@${s.country}`).join(';'), r.kind, r.delivery_status]);
+async function allItems(t: TestApp, token: string, path: string): Promise<any[]> {
+  const items: any[] = [];
+  for (let page = 1; ; page++) {
+    const res = await api(t.url, 'GET', `${path}?page=${page}&pageSize=500`, { token });
+    expect(res.status).toBe(200);
+    items.push(...res.body.items);
+    if (items.length >= res.body.total) return items;
   }
-  csv.end();
-  await done;
-  return text;
 }
 
-describe('affected CSV export in batches', () => {
-  it.each([0, 1, 1999, 2000, 2001, 4500])('%i rows: same bytes as one csv-stringify stream', async (n) => {
-    const rows = Array.from({ length: n }, (_, i) => row(i + 1));
-    const { text, count } = await exportCsv(rows);
-    expect(count).toBe(n);
-    expect(text).toBe(await expected(rows));
-    expect(text.split('\n')[0]).toBe(HEADER.join(','));
+const record = (i: any, withKind: boolean) => [
+  i.ref, i.name, i.tier, i.country, i.accountManager?.email ?? '', i.accountManager?.name ?? '',
+  i.subscriptions.map((s: any) => `${s.product}@${s.country}`).join(';'),
+  ...(withKind ? [i.kind ?? '', i.deliveryStatus ?? ''] : []),
+];
+
+const HEADER = ['ref', 'name', 'tier', 'country', 'account_manager_email', 'account_manager_name', 'subscriptions', 'kind', 'delivery_status'];
+
+describe('affected CSV export: lines formatted by PostgreSQL, written in batches', () => {
+  let t: TestApp;
+  let token: string;
+  let queue: Queue;
+
+  beforeAll(async () => {
+    t = await startTestApp('affected-csv');
+    token = (await t.userWithToken('support')).token;
+    queue = eventsQueue(t.env.prefix);
+    await seedProducts(t);
+    const report = await importText(t, jsonl(...Array.from({ length: CUSTOMERS }, (_, i) => customer(i + 1))), { format: 'jsonl', chunk: 65536 });
+    expect(report).toMatchObject({ applied: true, errorCount: 0 });
+  });
+  afterAll(async () => {
+    await queue.close();
+    await t.close();
+  });
+
+  it('an event (2,000-row batches and a remainder) and a case: the same bytes as csv-stringify over the JSON pages', async () => {
+    await queue.add('event', {
+      ...BASE_EVENT, eventId: 'csv-1', caseId: 'case-csv', type: 'suspension.issued',
+      scope: { products: ['claude-api', 'claude-weights'], regions: ['JP', 'SG'] },
+    }, { jobId: 'csv-1' });
+    const ev = await waitForEvent(t.url, token, 'csv-1');
+    expect(ev.status).toBe('awaiting_review');
+
+    // Mixed delivery states (and customers without any notice), so the export's per-customer state is compared too.
+    await withPg(t.env.db.url, async (c) => {
+      await c.query(`UPDATE notices SET status = 'sent' WHERE id % 3 = 0`);
+      await c.query(`UPDATE notices SET status = 'failed' WHERE id % 7 = 0`);
+      await c.query(`DELETE FROM notices WHERE id % 11 = 0`);
+    });
+    const items = await allItems(t, token, '/api/v1/events/csv-1/affected');
+    expect(new Set(items.map((i) => i.deliveryStatus))).toEqual(new Set(['pending', 'sent', 'failed', 'none']));
+    // The 2,050 odd customers are in JP; of the even ones in DE, those with SG weights (i = 2 mod 4) are told too:
+    // 3,075 rows, one full 2,000-row batch and a remainder.
+    expect(items.length).toBe(3075);
+    expect(items.some((i) => /[\n\r",]/.test(i.name))).toBe(true);
+    const eventCsv = await csv(t, token, '/api/v1/events/csv-1/affected?format=csv');
+    expect(eventCsv).toBe(stringify(items.map((i) => record(i, true)), { header: true, columns: HEADER }));
+
+    const caseItems = await allItems(t, token, '/api/v1/cases/case-csv/affected');
+    expect(caseItems.length).toBe(items.length);
+    const caseCsv = await csv(t, token, '/api/v1/cases/case-csv/affected?format=csv');
+    expect(caseCsv).toBe(stringify(caseItems.map((i) => record(i, false)), { header: true, columns: HEADER.slice(0, 7) }));
+  });
+
+  it('a list with no rows is the header alone', async () => {
+    const text = await csv(t, token, '/api/v1/events/csv-1/affected?format=csv&q=no-such-customer');
+    expect(text).toBe(`${HEADER.join(',')}\n`);
   });
 });
