@@ -50,6 +50,8 @@ export interface AffectedQuery {
   order: string;
   /** One CSV line per row over `r` and `c` (fields through `csv_field`), for the export. */
   csvLine: string;
+  /** True when a filter or the viewer's visibility narrows the list (otherwise it is every row of the event or case). */
+  filtered: boolean;
 }
 
 const REF = 'COLLATE "C"';
@@ -142,6 +144,7 @@ export class AffectedRepository {
       select: `${CUSTOMER_COLUMNS}, ${subs} AS subscriptions, r.kind, ${delivery('r')} AS delivery_status`,
       order: SORTS[f.sort ?? 'ref'],
       csvLine: `concat_ws(',', ${[...csvCustomer(subs), 'csv_field(r.kind)', `coalesce(d.state, 'none')`].join(', ')})`,
+      filtered: w.parts.length > 0,
     };
   }
 
@@ -163,21 +166,39 @@ export class AffectedRepository {
       select: `${CUSTOMER_COLUMNS}, r.subs AS subscriptions`,
       order: SORTS[f.sort ?? 'ref'],
       csvLine: `concat_ws(',', ${csvCustomer('r.subs').join(', ')})`,
+      filtered: w.parts.length > 0,
     };
   }
 
-  /** One page and the total; the two run side by side on two connections, so a page costs the slower of them. */
-  async page(q: AffectedQuery, f: AffectedFilter) {
+  /**
+   * One page and the total; the two run side by side on two connections, so a page costs the slower of them. A
+   * `knownTotal` (an unfiltered event list: its size is stored when the event is applied) saves the count.
+   */
+  async page(q: AffectedQuery, f: AffectedFilter, knownTotal?: number) {
     const n = q.params.length;
     const [[{ total }], rows] = await Promise.all([
-      this.dataSource.query(`SELECT count(*)::int AS total ${q.from}`, q.params),
-      this.dataSource.query(
+      knownTotal !== undefined
+        ? [{ total: knownTotal }]
+        : this.query(`SELECT count(*)::int AS total ${q.from}`, q.params),
+      this.query(
         `WITH p AS (SELECT ${q.keyColumns} ${q.from} ORDER BY ${q.order} LIMIT $${n + 1} OFFSET $${n + 2})
          SELECT ${q.select} ${q.pageFrom} ORDER BY ${q.order}`,
         [...q.params, f.pageSize, (f.page - 1) * f.pageSize],
       ),
     ]);
     return { items: rows.map(toItem), total, page: f.page, pageSize: f.pageSize };
+  }
+
+  /**
+   * A list query planned for data that is in memory or on SSD: with the default random_page_cost (4, for spinning
+   * disks) a deep page of a 300k-row event was read by sorting every row (260 ms) instead of walking the ref index
+   * (26 ms). Set for these queries only, in their own transaction.
+   */
+  private query(sql: string, params: unknown[]): Promise<any[]> {
+    return this.dataSource.transaction(async (m) => {
+      await m.query(`SET LOCAL random_page_cost = 1.1`);
+      return m.query(sql, params);
+    });
   }
 
   /**

@@ -37,9 +37,16 @@ export class CaseLifecycleService {
       if (!applied) return done;
       done.push(applied);
       this.logger.log({ caseId, ...applied, ms: Date.now() - started }, 'event applied');
-      // Statistics for the senders' claims and the notice lists, once the rows are committed (outside the timed apply).
+      // Statistics for the senders' claims and the notice lists, taken once the rows are committed, so that the
+      // apply's transaction (and the moment its rows become visible) does not wait for them.
       if (applied.notices > 0) await this.events.dataSource.query(`ANALYZE notices`);
       if (applied.status === 'dispatching') await this.dispatch.start(applied.eventPk);
+      // The affected list pages through the event's rows by an index alone once they are marked all-visible; vacuum
+      // now rather than when autovacuum gets to it (until then a deep page reads the table for every row it skips). In the
+      // background: sending does not wait for it.
+      if (applied.customers > 0) {
+        this.events.dataSource.query(`VACUUM event_customers`).catch((e: Error) => this.logger.warn(`VACUUM event_customers: ${e.message}`));
+      }
     }
   }
 

@@ -73,7 +73,10 @@ export class EventsService {
 
   async eventAffected(eventId: string, f: AffectedFilter, viewer: Principal) {
     const row = await this.getRow(eventId);
-    return this.affected.page(this.affected.eventQuery(row.id, f, viewer), f);
+    const q = this.affected.eventQuery(row.id, f, viewer);
+    // An applied event's customer rows never change (the service deactivates customers, never deletes them), so
+    // customers_affected is their count.
+    return this.affected.page(q, f, !q.filtered && row.applied_at ? row.customers_affected : undefined);
   }
 
   /**
