@@ -81,7 +81,8 @@ async function* parallelJsonLines(source: AsyncIterable<Buffer | string>, thread
 }
 
 class StageWorker {
-  private readonly worker = new Worker(WORKER_SCRIPT);
+  // A parse thread holds a batch or two at a time: a small heap of its own keeps the importer's RSS near one thread's.
+  private readonly worker = new Worker(WORKER_SCRIPT, { resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 } });
   private readonly waiting: { resolve: (b: StagedBatch) => void; reject: (e: Error) => void }[] = [];
   private failure: Error | null = null;
 
