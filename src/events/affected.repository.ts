@@ -62,22 +62,20 @@ const SORTS = {
   tier: `c.tier, r.ref ${REF}`,
 } as const;
 
-/** A customer's delivery state for an event: the least advanced of its contacts' notices. */
-const delivery = (alias: string) => `(SELECT CASE WHEN count(*) = 0 THEN 'none'
+/** The least advanced state among a group of notices `n` (an aggregate over the group). */
+const LEAST_ADVANCED = `CASE
     WHEN bool_or(n.status = 'failed') THEN 'failed'
     WHEN bool_or(n.status = 'retrying') THEN 'retrying'
     WHEN bool_or(n.status = 'sending') THEN 'sending'
     WHEN bool_or(n.status = 'pending') THEN 'pending'
-    WHEN bool_or(n.status = 'cancelled') THEN 'cancelled' ELSE 'sent' END
+    WHEN bool_or(n.status = 'cancelled') THEN 'cancelled' ELSE 'sent' END`;
+
+/** A customer's delivery state for an event: the least advanced of its contacts' notices ('none' without any). */
+const delivery = (alias: string) => `(SELECT CASE WHEN count(*) = 0 THEN 'none' ELSE ${LEAST_ADVANCED} END
   FROM notices n WHERE n.event_pk = ${alias}.event_pk AND n.customer_id = ${alias}.customer_id AND NOT n.is_test)`;
 
 /** The same state for every customer of an event at once: one pass over its notices, for the CSV export. */
-const deliveryByCustomer = (eventParam: string) => `(SELECT n.customer_id, CASE
-    WHEN bool_or(n.status = 'failed') THEN 'failed'
-    WHEN bool_or(n.status = 'retrying') THEN 'retrying'
-    WHEN bool_or(n.status = 'sending') THEN 'sending'
-    WHEN bool_or(n.status = 'pending') THEN 'pending'
-    WHEN bool_or(n.status = 'cancelled') THEN 'cancelled' ELSE 'sent' END AS state
+const deliveryByCustomer = (eventParam: string) => `(SELECT n.customer_id, ${LEAST_ADVANCED} AS state
   FROM notices n WHERE n.event_pk = ${eventParam} AND n.customer_id IS NOT NULL AND NOT n.is_test GROUP BY n.customer_id)`;
 
 /** Parameterised WHERE clauses; values never enter the SQL text. */
