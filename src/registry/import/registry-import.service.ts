@@ -9,6 +9,7 @@ import type { ImportOptions, ImportReport } from './import.types';
 import { RegistryApplyRepository } from './registry-apply.repository';
 import { RegistryImportRepository, type ImportSession } from './registry-import.repository';
 import { stagedBatches } from './staged-batches';
+import { numberedRow } from './staging-row';
 import { LineTooLongError } from './utf8-lines';
 
 export interface ImportProgress {
@@ -84,7 +85,7 @@ export class RegistryImportService {
         for (const p of batch.products) staged.products.add(p);
         for (const c of batch.countries) staged.countries.add(c);
         for (const row of batch.rows) {
-          if (copy.add(`${++staged.customers}\t${row}`)) await copy.flush();
+          if (copy.add(numberedRow(++staged.customers, row))) await copy.flush();
         }
       }
     } catch (e) {

@@ -29,7 +29,12 @@ export function textArray(values: (string | null)[]): string {
 
 /** `seq` numbers the staged rows 1, 2, 3…: a fresh apply derives the new customers' ids from it. */
 export function stagingRow(c: StagedCustomer, seq: number): string {
-  return `${seq}\t${stagingRowTail(c)}`;
+  return numberedRow(seq, stagingRowTail(c));
+}
+
+/** A row from `stagingRowTail` with its `seq` column put in front. */
+export function numberedRow(seq: number, tail: string): string {
+  return `${seq}\t${tail}`;
 }
 
 /** The staging row without its leading `seq` column (parsed on a worker thread, numbered in file order later). */
