@@ -6,10 +6,10 @@ import 'reflect-metadata';
 import { createTransport } from 'nodemailer';
 import { Client } from 'pg';
 import { loadConfig } from '../src/config/app-config';
-import { buildMailMessage } from '../src/notices/mail-message.builder';
-import { SMTP_POOL_DEFAULTS } from '../src/notices/mail-transport.service';
-import { renderInput, statusUrl } from '../src/notices/notice-input.factory';
-import { NoticeRenderer } from '../src/notices/notice-renderer.service';
+import { buildMailMessage } from '../src/notices/channels/email/mail-message.builder';
+import { SMTP_POOL_DEFAULTS } from '../src/notices/channels/email/mail-transport.service';
+import { renderInput, statusUrl } from '../src/notices/rendering/notice-input.factory';
+import { NoticeRenderer } from '../src/notices/rendering/notice-renderer.service';
 
 const DISTINCT = 2000;
 const IN_FLIGHT = 32;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { execSync } from 'node:child_process';
 import { Client } from 'pg';
-import { QueueName } from '../src/queue/queue.constants';
+import { QueueName } from '../src/domain/queue.types';
 import { DEMO_PRODUCTS } from '../src/registry/generator/generator-data';
 import { generateRegistry } from '../src/registry/generator/registry-generator';
 import { dist, fmt, percentile, Proc, ROOT, run, startSink, until } from './bench-support';

@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString } from 'class-validator';
-import { RequireRole } from '../auth/auth.decorators';
+import { RequireRole } from '../common/auth.decorators';
 import { API_PREFIX } from '../common/api';
 import { PagingQuery } from '../common/paging.dto';
 import { AuditService } from './audit.service';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
-import type { Principal } from '../auth/roles';
+import type { Principal } from '../domain/roles';
 import { AuditEntry } from './audit-entry.entity';
 
 /** The actor for actions not taken by a person (CLI, system jobs). */

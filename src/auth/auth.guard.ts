@@ -11,9 +11,9 @@ import {
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { RedisService } from '../queue/redis.service';
-import { PUBLIC_KEY, ROLE_KEY } from './auth.decorators';
+import { PUBLIC_KEY, ROLE_KEY } from '../common/auth.decorators';
 import { AuthService } from './auth.service';
-import { roleAllows, type Principal, type Role } from './roles';
+import { roleAllows, type Principal, type Role } from '../domain/roles';
 
 /** Failed authentications allowed per client address per window before 429. */
 export const AUTH_FAILURES_ALLOWED = 20;

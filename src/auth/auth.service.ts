@@ -4,7 +4,7 @@ import { DataSource, IsNull, Repository } from 'typeorm';
 import { AuditService, type Actor } from '../audit/audit.service';
 import { ApiToken } from './entities/api-token.entity';
 import { User } from './entities/user.entity';
-import type { Principal, Role } from './roles';
+import type { Principal, Role } from '../domain/roles';
 import { hashToken, looksLikeToken, newTokenSecret } from './token-secret';
 
 /** last_used_at is refreshed at most this often per token, to keep reads cheap. */

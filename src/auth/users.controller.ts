@@ -1,10 +1,10 @@
 import { Body, Controller, Delete, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { API_PREFIX } from '../common/api';
-import { CurrentUser, RequireRole } from './auth.decorators';
+import { CurrentUser, RequireRole } from '../common/auth.decorators';
 import { AuthService } from './auth.service';
 import { CreateTokenDto, CreateUserDto } from './dto/create-user.dto';
-import type { Principal } from './roles';
+import type { Principal } from '../domain/roles';
 
 @ApiTags('people and tokens (admin)')
 @ApiBearerAuth()

@@ -1,6 +1,6 @@
 // The case from the news, step by step (SPEC §7): all exports halted but to the US, scope clarified,
 // a licence granted with conditions for some regions, denied for others, then lifted.
-import type { EventType } from '../events/event.types';
+import type { EventType } from '../domain/event.types';
 
 const AUTHORITY = 'U.S. Department of Commerce, Bureau of Industry and Security';
 

@@ -11,7 +11,7 @@ import { SYSTEM_ACTOR } from '../audit/audit.service';
 import { startApp } from '../bootstrap';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { QueueName } from '../queue/queue.constants';
+import { QueueName } from '../domain/queue.types';
 import { CatalogService } from '../registry/catalog.service';
 import { ensureDemoProducts } from '../registry/generator/demo-products';
 import { generateRegistry } from '../registry/generator/registry-generator';

@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Queue } from 'bullmq';
 import { readFileSync } from 'node:fs';
 import { Command, CommandRunner } from 'nest-commander';
-import { QueueName } from '../queue/queue.constants';
+import { QueueName } from '../domain/queue.types';
 
 /** Reads one event object, a JSON array of events, or JSON Lines. */
 export function readEvents(file: string): unknown[] {

@@ -1,6 +1,6 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { AuthService } from '../auth/auth.service';
-import { ROLES, type Role } from '../auth/roles';
+import { ROLES, type Role } from '../domain/roles';
 import { SYSTEM_ACTOR } from '../audit/audit.service';
 
 interface Options {

@@ -7,7 +7,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { PoolClient } from 'pg';
 import QueryStream from 'pg-query-stream';
 import { DataSource } from 'typeorm';
-import type { Principal } from '../auth/roles';
+import type { Principal } from '../domain/roles';
 import { customerVisibility } from '../registry/customer-visibility';
 
 export interface AffectedFilter {

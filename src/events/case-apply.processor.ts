@@ -3,7 +3,7 @@ import { Inject, OnApplicationBootstrap } from '@nestjs/common';
 import { Job } from 'bullmq';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { QueueName, type ApplyCaseJob } from '../queue/queue.constants';
+import { QueueName, type ApplyCaseJob } from '../domain/queue.types';
 import { CaseLifecycleService } from './case-lifecycle.service';
 
 @Processor(QueueName.CaseApply)

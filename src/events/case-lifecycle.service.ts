@@ -2,8 +2,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { MatchingRepository } from '../matching/matching.repository';
-import { NoticeDispatchService } from '../notices/notice-dispatch.service';
-import type { EventStatus, SuspensionEvent } from './event.types';
+import { NoticeDispatchService } from '../notices/dispatch/notice-dispatch.service';
+import type { EventStatus, SuspensionEvent } from '../domain/event.types';
 import { EventsRepository, type EventRow } from './events.repository';
 
 export interface AppliedEvent {

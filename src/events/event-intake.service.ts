@@ -5,9 +5,9 @@ import { Queue } from 'bullmq';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { MatchingRepository } from '../matching/matching.repository';
-import { JobName, QueueName, type ApplyCaseJob } from '../queue/queue.constants';
+import { JobName, QueueName, type ApplyCaseJob } from '../domain/queue.types';
 import { contentHash } from './canonical-json';
-import type { EventStatus } from './event.types';
+import type { EventStatus } from '../domain/event.types';
 import { validateEvent } from './event-validator';
 import { EventsRepository, type NewEventRow } from './events.repository';
 

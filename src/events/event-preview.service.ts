@@ -3,11 +3,11 @@ import { BadRequestException, Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { MatchingRepository } from '../matching/matching.repository';
-import { NoticeSamplesService, type NoticeSample } from '../notices/notice-samples.service';
+import { NoticeSamplesService, type NoticeSample } from '../notices/rendering/notice-samples.service';
 import { CaseLifecycleService } from './case-lifecycle.service';
 import { validateEvent } from './event-validator';
 import { EventsRepository } from './events.repository';
-import type { SuspensionEvent } from './event.types';
+import type { SuspensionEvent } from '../domain/event.types';
 
 export interface PreviewCounts {
   customers: number;

@@ -1,7 +1,7 @@
 // Structural validation of an incoming event: every problem at once, as "field: reason"; no registry look-ups here.
 import type { DispatchMode } from '../config/app-config';
-import { PRODUCT_CATEGORIES, PRODUCT_CODE, REGION_GROUP_CODE, TIERS, type Tier } from '../registry/registry.types';
-import { EVENT_ID, EVENT_TYPES, type EventScope, type EventType, type SuspensionEvent } from './event.types';
+import { PRODUCT_CATEGORIES, PRODUCT_CODE, REGION_GROUP_CODE, TIERS, type Tier } from '../domain/registry.types';
+import { EVENT_ID, EVENT_TYPES, type EventScope, type EventType, type SuspensionEvent } from '../domain/event.types';
 
 const TOP_FIELDS = new Set([
   'eventId', 'caseId', 'type', 'occurredAt', 'effectiveAt', 'authority', 'title', 'summary', 'scope', 'conditions', 'dispatch',

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { NoticeSendingModule } from '../notices/notice-sending.module';
-import { SendBatchProcessor } from '../notices/send-batch.processor';
+import { SendBatchProcessor } from '../notices/dispatch/send-batch.processor';
 import { CaseApplyProcessor } from './case-apply.processor';
 import { EventsModule } from './events.module';
 import { SuspensionEventsProcessor } from './suspension-events.processor';

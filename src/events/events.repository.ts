@@ -2,10 +2,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { Principal } from '../auth/roles';
-import type { DeliveryStatus } from '../notices/notice.types';
+import type { Principal } from '../domain/roles';
+import type { DeliveryStatus } from '../domain/notice.types';
 import { customerVisibility } from '../registry/customer-visibility';
-import type { EventStatus, SuspensionEvent } from './event.types';
+import type { EventStatus, SuspensionEvent } from '../domain/event.types';
 
 export interface EventRow {
   id: string;

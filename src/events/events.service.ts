@@ -1,7 +1,7 @@
 // Read side of events and cases: the shapes of SPEC §5, with account managers limited to their own customers.
 import { Injectable, NotFoundException } from '@nestjs/common';
-import type { Principal } from '../auth/roles';
-import type { DeliveryStatus } from '../notices/notice.types';
+import type { Principal } from '../domain/roles';
+import type { DeliveryStatus } from '../domain/notice.types';
 import type { Writable } from 'node:stream';
 import { AffectedExportService } from './affected-export.service';
 import { AffectedRepository, type AffectedFilter } from './affected.repository';

@@ -4,7 +4,7 @@ import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Job, Queue } from 'bullmq';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { QueueName } from '../queue/queue.constants';
+import { QueueName } from '../domain/queue.types';
 import { EventIntakeService, type IntakeResult } from './event-intake.service';
 
 /** Storage failures (PostgreSQL down) are retried in place, so the job keeps its place in arrival order. */

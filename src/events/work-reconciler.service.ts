@@ -4,9 +4,9 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { Queue } from 'bullmq';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { NoticeDispatchService } from '../notices/notice-dispatch.service';
+import { NoticeDispatchService } from '../notices/dispatch/notice-dispatch.service';
 import { NoticeRepository } from '../notices/notice.repository';
-import { JobName, QueueName, type ApplyCaseJob } from '../queue/queue.constants';
+import { JobName, QueueName, type ApplyCaseJob } from '../domain/queue.types';
 import { EventsRepository } from './events.repository';
 
 @Injectable()

@@ -2,7 +2,7 @@
 // case's suspended set, the affected customers and the notice rows are derived from it, all in the caller's transaction.
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { EventScope, EventType } from '../events/event.types';
+import type { EventScope, EventType } from '../domain/event.types';
 
 export interface ResolvedScope {
   products: string[];

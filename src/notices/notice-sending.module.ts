@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
-import { NoticeDispatchService } from './notice-dispatch.service';
-import { NoticeMetrics } from './notice.metrics';
+import { NoticeDispatchService } from './dispatch/notice-dispatch.service';
+import { NoticeMetrics } from './dispatch/notice.metrics';
 import { NoticeRepository } from './notice.repository';
-import { NoticeSamplesService } from './notice-samples.service';
-import { NoticeSenderService } from './notice-sender.service';
+import { NoticeSamplesService } from './rendering/notice-samples.service';
+import { NoticeSenderService } from './dispatch/notice-sender.service';
 import { NoticesModule } from './notices.module';
-import { SendRateLimiter } from './send-rate-limiter';
+import { SendRateLimiter } from './dispatch/send-rate-limiter';
 
 /** Claiming, sending and tracking notices; the renderer and transport come from NoticesModule. */
 @Module({

@@ -2,9 +2,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { SuspensionEvent } from '../events/event.types';
-import type { ProductCategory, SubscriptionRef, Tier } from '../registry/registry.types';
-import type { CustomerNoticeKind, DeliveryStatus, NoticeKind } from './notice.types';
+import type { SuspensionEvent } from '../domain/event.types';
+import type { ProductCategory, SubscriptionRef, Tier } from '../domain/registry.types';
+import type { CustomerNoticeKind, DeliveryStatus, NoticeKind } from '../domain/notice.types';
 
 export interface ClaimedNotice {
   id: string;

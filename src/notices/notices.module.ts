@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { MailTransportService } from './mail-transport.service';
-import { NoticeRenderer } from './notice-renderer.service';
+import { MailTransportService } from './channels/email/mail-transport.service';
+import { NoticeRenderer } from './rendering/notice-renderer.service';
 
 /** Templates, rendering and the mail transport: loaded once per process (APP_CONFIG comes from the global config module). */
 @Module({

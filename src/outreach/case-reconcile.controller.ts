@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentUser, RequireRole } from '../auth/auth.decorators';
-import type { Principal } from '../auth/roles';
+import { CurrentUser, RequireRole } from '../common/auth.decorators';
+import type { Principal } from '../domain/roles';
 import { API_PREFIX } from '../common/api';
 import { CaseReconcileService } from './case-reconcile.service';
 

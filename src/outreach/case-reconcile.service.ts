@@ -3,7 +3,7 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { AuditService, type Actor } from '../audit/audit.service';
 import { EventsRepository, type EventRow } from '../events/events.repository';
-import type { SuspensionEvent } from '../events/event.types';
+import type { SuspensionEvent } from '../domain/event.types';
 import { MatchingRepository } from '../matching/matching.repository';
 
 @Injectable()

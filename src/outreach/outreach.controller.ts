@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { OutreachResultDto } from '../events/dto/event-view.dto';
-import { CurrentUser, RequireRole } from '../auth/auth.decorators';
-import type { Principal } from '../auth/roles';
+import { CurrentUser, RequireRole } from '../common/auth.decorators';
+import type { Principal } from '../domain/roles';
 import { API_PREFIX } from '../common/api';
 import { EventsService } from '../events/events.service';
 import { NoticeListQuery, TestSendDto } from './dto/outreach.dto';

@@ -3,9 +3,9 @@ import { ConflictException, Injectable, NotFoundException } from '@nestjs/common
 import type { EntityManager } from 'typeorm';
 import { AuditService, type Actor } from '../audit/audit.service';
 import { EventsRepository, type EventRow } from '../events/events.repository';
-import type { EventStatus } from '../events/event.types';
-import { NoticeDispatchService } from '../notices/notice-dispatch.service';
-import { NoticeSenderService } from '../notices/notice-sender.service';
+import type { EventStatus } from '../domain/event.types';
+import { NoticeDispatchService } from '../notices/dispatch/notice-dispatch.service';
+import { NoticeSenderService } from '../notices/dispatch/notice-sender.service';
 
 export type OutreachAction = 'approve' | 'pause' | 'resume' | 'cancel' | 'retry-failed';
 

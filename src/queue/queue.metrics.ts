@@ -4,7 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { Gauge } from 'prom-client';
 import { MetricsService } from '../metrics/metrics.service';
-import { QueueName } from './queue.constants';
+import { QueueName } from '../domain/queue.types';
 
 const STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed'] as const;
 

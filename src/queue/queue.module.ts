@@ -3,7 +3,7 @@ import { Global, Module } from '@nestjs/common';
 import type { RedisOptions as BullRedisOptions } from 'bullmq';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { QueueName } from './queue.constants';
+import { QueueName } from '../domain/queue.types';
 import { QueueMetrics } from './queue.metrics';
 import { redisOptions } from './redis-options';
 import { RedisService } from './redis.service';

@@ -2,7 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { ProductCategory } from './registry.types';
+import type { ProductCategory } from '../domain/registry.types';
 
 export interface Product {
   code: string;

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService, type Actor } from '../audit/audit.service';
 import { CatalogRepository, type Product, type RegionGroup } from './catalog.repository';
-import { PRODUCT_CATEGORIES, PRODUCT_CODE, REGION_GROUP_CODE, type ProductCategory } from './registry.types';
+import { PRODUCT_CATEGORIES, PRODUCT_CODE, REGION_GROUP_CODE, type ProductCategory } from '../domain/registry.types';
 
 @Injectable()
 export class CatalogService {

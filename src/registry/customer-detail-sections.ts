@@ -1,6 +1,6 @@
 // Extension point for GET /customers/:ref: other features add the customer's cases and notices here.
 import { Injectable } from '@nestjs/common';
-import type { Principal } from '../auth/roles';
+import type { Principal } from '../domain/roles';
 
 /** Loads one section of a customer's detail (e.g. its cases); `customerId` is customers.id. */
 export type CustomerSection = (customer: { id: string; ref: string }, principal: Principal) => Promise<unknown[]>;

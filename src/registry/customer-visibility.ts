@@ -1,6 +1,6 @@
 // Which customers a principal may see (SPEC §5): support and admin see all; an account manager only their own.
-import type { Principal } from '../auth/roles';
-import { roleAllows } from '../auth/roles';
+import type { Principal } from '../domain/roles';
+import { roleAllows } from '../domain/roles';
 
 /** A SQL condition with its positional parameters ($n numbering starts at the caller's `firstParam`). */
 export interface SqlCondition {

@@ -2,9 +2,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { Principal } from '../auth/roles';
+import type { Principal } from '../domain/roles';
 import { customerVisibility } from './customer-visibility';
-import type { Tier } from './registry.types';
+import type { Tier } from '../domain/registry.types';
 
 export interface CustomerFilter {
   q?: string;

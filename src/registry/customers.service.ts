@@ -1,9 +1,9 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import type { Principal } from '../auth/roles';
+import type { Principal } from '../domain/roles';
 import type { Page } from '../common/paging.dto';
 import { CustomerDetailSections } from './customer-detail-sections';
 import { CustomersRepository, type CustomerFilter, type CustomerRow } from './customers.repository';
-import type { AccountManager, SubscriptionRef, Tier } from './registry.types';
+import type { AccountManager, SubscriptionRef, Tier } from '../domain/registry.types';
 
 export interface CustomerSummary {
   ref: string;

@@ -2,8 +2,8 @@
 import { Controller, Get, Param, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CurrentUser, RequireRole } from '../auth/auth.decorators';
-import type { Principal } from '../auth/roles';
+import { CurrentUser, RequireRole } from '../common/auth.decorators';
+import type { Principal } from '../domain/roles';
 import { PagingQuery } from '../common/paging.dto';
 import type { AffectedItem } from '../events/affected.repository';
 import { AffectedQuery } from '../events/dto/event-query.dto';

@@ -2,10 +2,10 @@
 import { BadRequestException, Body, Controller, Get, HttpException, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { RequireRole } from '../auth/auth.decorators';
+import { RequireRole } from '../common/auth.decorators';
 import { EventIntakeService } from '../events/event-intake.service';
 import { EventPreviewService } from '../events/event-preview.service';
-import { EVENT_TYPES } from '../events/event.types';
+import { EVENT_TYPES } from '../domain/event.types';
 import { errorBody } from '../common/http-exception.filter';
 import { WebExceptionFilter } from './web-exception.filter';
 import { bars, countryName, enc } from './web-page-model';

@@ -6,7 +6,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { RequestHandler } from 'express';
-import { QueueName } from '../queue/queue.constants';
+import { QueueName } from '../domain/queue.types';
 
 export const QUEUE_DASHBOARD_PATH = '/admin/queues';
 

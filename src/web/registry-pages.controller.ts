@@ -2,12 +2,12 @@
 import { Controller, Get, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CurrentUser, RequireRole } from '../auth/auth.decorators';
-import type { Principal } from '../auth/roles';
+import { CurrentUser, RequireRole } from '../common/auth.decorators';
+import type { Principal } from '../domain/roles';
 import { CustomersService } from '../registry/customers.service';
 import { CustomerQueryDto } from '../registry/dto/customer-query.dto';
 import { IMPORT_MODES } from '../registry/import/import.types';
-import { TIERS } from '../registry/registry.types';
+import { TIERS } from '../domain/registry.types';
 import { RegistryUploadService } from './registry-upload.service';
 import { WebExceptionFilter } from './web-exception.filter';
 import { countryName, enc, pager, parseQuery } from './web-page-model';

@@ -2,7 +2,7 @@
 import { BadRequestException, ForbiddenException, Injectable, UnsupportedMediaTypeException } from '@nestjs/common';
 import busboy from 'busboy';
 import type { Readable } from 'node:stream';
-import type { Principal } from '../auth/roles';
+import type { Principal } from '../domain/roles';
 import { IMPORT_MODES, type ImportFormat, type ImportMode, type ImportReport } from '../registry/import/import.types';
 import { RegistryImportService } from '../registry/import/registry-import.service';
 import { CSRF_FIELD, WebCsrfService } from './web-csrf.service';

@@ -2,7 +2,7 @@
 import { Controller, Get, NotFoundException, Param, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Public } from '../auth/auth.decorators';
+import { Public } from '../common/auth.decorators';
 import { WebExceptionFilter } from './web-exception.filter';
 import { WebPagesRepository } from './web-pages.repository';
 import { WebViews, type WebRequest } from './web-views.service';

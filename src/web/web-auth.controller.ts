@@ -2,7 +2,7 @@
 import { Body, Controller, Get, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { CookieOptions, Response } from 'express';
-import { Public } from '../auth/auth.decorators';
+import { Public } from '../common/auth.decorators';
 import { sessionIdOf } from './web-csrf.service';
 import { WebExceptionFilter } from './web-exception.filter';
 import { SESSION_COOKIE, WebSecrets } from './web-secrets';

@@ -2,7 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { Principal } from '../auth/roles';
+import type { Principal } from '../domain/roles';
 import { customerVisibility } from '../registry/customer-visibility';
 
 export interface Breakdown {

@@ -1,7 +1,7 @@
 // Middlewares of the web routes: session → req.user (so AuthGuard and @RequireRole work unchanged), login redirect, CSRF, admin gate.
 import { Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Response } from 'express';
-import { roleAllows } from '../auth/roles';
+import { roleAllows } from '../domain/roles';
 import { sessionIdOf, WebCsrfService } from './web-csrf.service';
 import { WebSessionService } from './web-session.service';
 import { pathOf, WebViews, type WebRequest } from './web-views.service';

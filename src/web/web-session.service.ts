@@ -7,7 +7,7 @@ import { AuditService } from '../audit/audit.service';
 import { AUTH_FAILURES_ALLOWED } from '../auth/auth.guard';
 import { AuthService } from '../auth/auth.service';
 import { ApiToken } from '../auth/entities/api-token.entity';
-import type { Principal } from '../auth/roles';
+import type { Principal } from '../domain/roles';
 import { RedisService } from '../queue/redis.service';
 
 /** A session lasts a working day; logging in again starts a new one. */

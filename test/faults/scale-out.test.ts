@@ -3,7 +3,7 @@
 import { INestApplication } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { startApp } from '../../src/bootstrap';
-import { QueueName } from '../../src/queue/queue.constants';
+import { QueueName } from '../../src/domain/queue.types';
 import { eventsQueue } from '../support/events';
 import { bulkEvent, kill, queueAt, seedBulk, spawnWorker, waitForCompleted, waitForOutput } from '../support/faults';
 import { TEST_REDIS_URL } from '../support/redis';

@@ -3,13 +3,13 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import addressparser from 'nodemailer/lib/addressparser';
-import { buildMailMessage } from '../../src/notices/mail-message.builder';
-import { MailTransportService } from '../../src/notices/mail-transport.service';
-import { sampleRenderInput } from '../../src/notices/notice-renderer.sample';
-import { NoticeRenderer } from '../../src/notices/notice-renderer.service';
-import { SmtpPermanentError, SmtpTemporaryError } from '../../src/notices/smtp-errors';
-import type { NoticeRenderInput } from '../../src/notices/notice.types';
-import type { Tier } from '../../src/registry/registry.types';
+import { buildMailMessage } from '../../src/notices/channels/email/mail-message.builder';
+import { MailTransportService } from '../../src/notices/channels/email/mail-transport.service';
+import { sampleRenderInput } from '../../src/notices/rendering/notice-renderer.sample';
+import { NoticeRenderer } from '../../src/notices/rendering/notice-renderer.service';
+import { SmtpPermanentError, SmtpTemporaryError } from '../../src/notices/channels/email/smtp-errors';
+import type { NoticeRenderInput } from '../../src/domain/notice.types';
+import type { Tier } from '../../src/domain/registry.types';
 import { parseMessage, startSmtpSink, type SinkMessage, type SmtpSink } from '../support/smtp-sink';
 
 const config = {

@@ -1,8 +1,8 @@
 // Every shipped template renders, in every shipped language, with the facts SPEC §4 asks for.
 import { join } from 'node:path';
-import { NoticeRenderer } from '../../src/notices/notice-renderer.service';
-import { CUSTOMER_NOTICE_KINDS, type NoticeKind, type NoticeRenderInput } from '../../src/notices/notice.types';
-import { TIERS, type Tier } from '../../src/registry/registry.types';
+import { NoticeRenderer } from '../../src/notices/rendering/notice-renderer.service';
+import { CUSTOMER_NOTICE_KINDS, type NoticeKind, type NoticeRenderInput } from '../../src/domain/notice.types';
+import { TIERS, type Tier } from '../../src/domain/registry.types';
 
 const TEMPLATES = join(__dirname, '..', '..', 'templates');
 

@@ -1,7 +1,7 @@
 // Starts the real app (same bootstrap as main.ts) in-process for a test file, with helpers to call it.
 import { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { AuthService } from '../../src/auth/auth.service';
-import type { Role } from '../../src/auth/roles';
+import type { Role } from '../../src/domain/roles';
 import { SYSTEM_ACTOR } from '../../src/audit/audit.service';
 import { startApp } from '../../src/bootstrap';
 import type { AppRole } from '../../src/config/app-config';

@@ -1,6 +1,6 @@
 // Publishing events the way an upstream system does, and waiting for the service to take them in.
 import { Queue } from 'bullmq';
-import { QueueName } from '../../src/queue/queue.constants';
+import { QueueName } from '../../src/domain/queue.types';
 import { api } from './app';
 import { TEST_REDIS_URL } from './redis';
 import { waitFor } from './service-process';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Client } from 'pg';
-import { QueueName } from '../../src/queue/queue.constants';
+import { QueueName } from '../../src/domain/queue.types';
 import { withPg } from './registry-fixture';
 import { spawnService, waitFor, type ServiceProcess } from './service-process';
 

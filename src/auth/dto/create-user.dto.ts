@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsOptional, IsString, Length } from 'class-validator';
-import { ROLES, type Role } from '../roles';
+import { ROLES, type Role } from '../../domain/roles';
 
 export class CreateUserDto {
   @ApiProperty({ example: 'jane@vendor.example' })

@@ -1,9 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { PagingQuery } from '../../common/paging.dto';
-import { DELIVERY_STATUSES } from '../../notices/notice.types';
-import { TIERS } from '../../registry/registry.types';
-import { EVENT_STATUSES, EVENT_TYPES, type EventStatus } from '../event.types';
+import { DELIVERY_STATUSES } from '../../domain/notice.types';
+import { TIERS } from '../../domain/registry.types';
+import { EVENT_STATUSES, EVENT_TYPES, type EventStatus } from '../../domain/event.types';
 
 export class EventListQuery extends PagingQuery {
   @ApiPropertyOptional({ enum: EVENT_STATUSES })

@@ -1,6 +1,6 @@
 // Response shapes of the events, cases and outreach routes, for the OpenAPI document (SPEC §5).
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { EVENT_STATUSES, EVENT_TYPES } from '../event.types';
+import { EVENT_STATUSES, EVENT_TYPES } from '../../domain/event.types';
 
 export class NoticeCountsDto {
   @ApiProperty() pending: number;

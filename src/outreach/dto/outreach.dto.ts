@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { PagingQuery } from '../../common/paging.dto';
-import { DELIVERY_STATUSES, NOTICE_KINDS } from '../../notices/notice.types';
+import { DELIVERY_STATUSES, NOTICE_KINDS } from '../../domain/notice.types';
 
 export class TestSendDto {
   @ApiProperty({ example: 'me@vendor.example' })

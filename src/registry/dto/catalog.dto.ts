@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsString, Matches, MaxLength, MinLength } from 'class-validator';
-import { PRODUCT_CATEGORIES, type ProductCategory } from '../registry.types';
+import { PRODUCT_CATEGORIES, type ProductCategory } from '../../domain/registry.types';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 

@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { PagingQuery } from '../../common/paging.dto';
-import { PRODUCT_CODE, TIERS, type Tier } from '../registry.types';
+import { PRODUCT_CODE, TIERS, type Tier } from '../../domain/registry.types';
 
 export class CustomerQueryDto extends PagingQuery {
   @ApiPropertyOptional({ description: 'part of the name or ref (case-insensitive)' })

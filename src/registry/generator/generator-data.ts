@@ -1,6 +1,6 @@
 // Data behind the demo/benchmark registry generator: a product catalogue, countries weighted like an
 // international customer base (with their languages and company forms), account managers, name parts.
-import type { ProductCategory } from '../registry.types';
+import type { ProductCategory } from '../../domain/registry.types';
 
 export const DEMO_PRODUCTS: { code: string; name: string; category: ProductCategory }[] = [
   { code: 'claude-api', name: 'Claude API', category: 'hosted-api' },

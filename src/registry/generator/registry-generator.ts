@@ -1,7 +1,7 @@
 // Deterministic, streamed registry generator for the demo, the benchmark and `registry:generate`.
 import { Readable } from 'node:stream';
 import type { ImportFormat } from '../import/import.types';
-import type { Tier } from '../registry.types';
+import type { Tier } from '../../domain/registry.types';
 import { ACCOUNT_MANAGERS, CONTACT_LOCALS, CONTACT_ROLES, COUNTRIES, NAME_PARTS, PRODUCT_WEIGHTS, type CountryProfile } from './generator-data';
 
 export interface GeneratedCustomer {

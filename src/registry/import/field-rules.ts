@@ -1,5 +1,5 @@
 // Shape rules for single registry fields, shared by the JSON Lines and CSV readers.
-import { PRODUCT_CODE, TIERS, type Tier } from '../registry.types';
+import { PRODUCT_CODE, TIERS, type Tier } from '../../domain/registry.types';
 
 /** A field's normalized value, or why it is invalid. */
 export type Checked<T> = { ok: true; value: T } | { ok: false; message: string };

@@ -1,5 +1,5 @@
 // The import contract (SPEC §2 "Import formats", §5 report shape), declared once.
-import type { Tier } from '../registry.types';
+import type { Tier } from '../../domain/registry.types';
 
 export const IMPORT_MODES = ['upsert', 'sync'] as const;
 export type ImportMode = (typeof IMPORT_MODES)[number];

@@ -1,8 +1,8 @@
 import { Controller, HttpCode, Post, Query, Req, Res, UnsupportedMediaTypeException } from '@nestjs/common';
 import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { CurrentUser, RequireRole } from '../../auth/auth.decorators';
-import type { Principal } from '../../auth/roles';
+import { CurrentUser, RequireRole } from '../../common/auth.decorators';
+import type { Principal } from '../../domain/roles';
 import { API_PREFIX } from '../../common/api';
 import { ImportQueryDto } from '../dto/import-query.dto';
 import type { ImportFormat, ImportReport } from './import.types';

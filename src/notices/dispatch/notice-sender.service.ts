@@ -1,15 +1,15 @@
 // Sends one event's notices: claims batches in PostgreSQL, renders, sends through the pooled transport, records outcomes.
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/config.module';
-import { buildMailMessage } from './mail-message.builder';
-import { MailTransportService } from './mail-transport.service';
+import { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import { buildMailMessage } from '../channels/email/mail-message.builder';
+import { MailTransportService } from '../channels/email/mail-transport.service';
 import { NoticeMetrics } from './notice.metrics';
-import { NoticeRepository, type ClaimedNotice, type Outcome } from './notice.repository';
-import { renderInput, statusUrl, type EventContext } from './notice-input.factory';
-import { NoticeRenderer, TemplateRenderError } from './notice-renderer.service';
+import { NoticeRepository, type ClaimedNotice, type Outcome } from '../notice.repository';
+import { renderInput, statusUrl, type EventContext } from '../rendering/notice-input.factory';
+import { NoticeRenderer, TemplateRenderError } from '../rendering/notice-renderer.service';
 import { SendRateLimiter } from './send-rate-limiter';
-import { SmtpPermanentError } from './smtp-errors';
+import { SmtpPermanentError } from '../channels/email/smtp-errors';
 
 const BATCH_SIZE = 100;
 const SEND_CONCURRENCY = 8;

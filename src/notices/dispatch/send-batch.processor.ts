@@ -1,9 +1,9 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Job } from 'bullmq';
-import { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/config.module';
-import { QueueName, type SendBatchJob } from '../queue/queue.constants';
+import { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import { QueueName, type SendBatchJob } from '../../domain/queue.types';
 import { NoticeSenderService, type PumpResult } from './notice-sender.service';
 
 // Pumps hold no state (notices carry their own leases), so a short job lock only makes a dead process's pumps come back sooner.

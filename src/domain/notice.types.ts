@@ -1,6 +1,6 @@
 // Notice vocabulary and the data a notice template renders (SPEC §4), declared once.
-import type { EventType } from '../events/event.types';
-import type { AccountManager, ProductCategory, SubscriptionRef, Tier } from '../registry/registry.types';
+import type { EventType } from './event.types';
+import type { AccountManager, ProductCategory, SubscriptionRef, Tier } from './registry.types';
 
 export const CUSTOMER_NOTICE_KINDS = ['suspended', 'updated', 'restored', 'license-granted', 'license-denied'] as const;
 export type CustomerNoticeKind = (typeof CUSTOMER_NOTICE_KINDS)[number];

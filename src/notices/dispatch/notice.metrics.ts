@@ -1,7 +1,7 @@
 // Prometheus metrics of sending: outcomes by kind, SMTP reply codes, send latency.
 import { Injectable } from '@nestjs/common';
 import { Counter, Histogram } from 'prom-client';
-import { MetricsService } from '../metrics/metrics.service';
+import { MetricsService } from '../../metrics/metrics.service';
 
 @Injectable()
 export class NoticeMetrics {

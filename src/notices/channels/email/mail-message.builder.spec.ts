@@ -5,8 +5,8 @@ import {
   sanitizeDisplayName,
   sanitizeHeaderValue,
 } from './mail-message.builder';
-import { sampleRenderInput } from './notice-renderer.sample';
-import type { RenderedNotice } from './notice.types';
+import { sampleRenderInput } from '../../rendering/notice-renderer.sample';
+import type { RenderedNotice } from '../../../domain/notice.types';
 
 const config = { MAIL_FROM: 'Export Compliance <notices@vendor.example>', MAIL_DOMAIN: 'vendor.example', SUPPORT_EMAIL: 'support@vendor.example' };
 const rendered: RenderedNotice = { subject: 'Subject', html: '<p>hi</p>', text: 'hi\n', locale: 'en' };

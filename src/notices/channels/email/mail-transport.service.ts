@@ -5,8 +5,8 @@ import { join, resolve } from 'node:path';
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { createTransport, type SMTPPoolSentMessageInfo, type StreamSentMessageInfo } from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
-import type { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../../../config/app-config';
+import { APP_CONFIG } from '../../../config/config.module';
 import { classifySmtpError } from './smtp-errors';
 
 export interface SendResult {

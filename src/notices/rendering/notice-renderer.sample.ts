@@ -1,6 +1,6 @@
 // A complete, realistic notice input for every kind × tier: the renderer's warm-up at start, previews and tests use it.
-import type { Tier } from '../registry/registry.types';
-import type { CustomerNoticeKind, NoticeKind, NoticeRenderInput, RenderEvent } from './notice.types';
+import type { Tier } from '../../domain/registry.types';
+import type { CustomerNoticeKind, NoticeKind, NoticeRenderInput, RenderEvent } from '../../domain/notice.types';
 
 const EVENT_TYPE: Record<NoticeKind, RenderEvent['type']> = {
   suspended: 'suspension.issued',

@@ -1,8 +1,8 @@
 // What a template sees: the render input with names made single-line, products grouped, and countries and dates in the mail's language.
 import countries from 'i18n-iso-countries';
-import type { ProductCategory, SubscriptionRef } from '../registry/registry.types';
+import type { ProductCategory, SubscriptionRef } from '../../domain/registry.types';
 import { languageOf } from './notice-renderer.locale';
-import type { NoticeRenderInput } from './notice.types';
+import type { NoticeRenderInput } from '../../domain/notice.types';
 
 /** A locale's strings.json: short labels used by the layout and the shared partials. */
 export interface Labels {

@@ -1,8 +1,8 @@
 // Turns a rendered notice into Nodemailer message options: addresses as objects, sanitised headers, a Message-ID stable across retries.
 import { createHash } from 'node:crypto';
 import type Mail from 'nodemailer/lib/mailer';
-import type { AppConfig } from '../config/app-config';
-import type { NoticeRenderInput, RenderedNotice } from './notice.types';
+import type { AppConfig } from '../../../config/app-config';
+import type { NoticeRenderInput, RenderedNotice } from '../../../domain/notice.types';
 
 export type MailConfig = Pick<AppConfig, 'MAIL_FROM' | 'MAIL_DOMAIN' | 'SUPPORT_EMAIL'>;
 

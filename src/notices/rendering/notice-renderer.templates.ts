@@ -3,11 +3,11 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import juice from 'juice';
-import { TIERS } from '../registry/registry.types';
+import { TIERS } from '../../domain/registry.types';
 import { canonicalLocale } from './notice-renderer.locale';
 import type { Labels } from './notice-renderer.view-model';
-import { CUSTOMER_NOTICE_KINDS, type NoticeKind } from './notice.types';
-import type { Tier } from '../registry/registry.types';
+import { CUSTOMER_NOTICE_KINDS, type NoticeKind } from '../../domain/notice.types';
+import type { Tier } from '../../domain/registry.types';
 
 export type Template = (context: object, options?: Handlebars.RuntimeOptions) => string;
 export const TEMPLATE_PARTS = ['subject', 'html', 'text'] as const;

@@ -1,8 +1,8 @@
 // A global send rate shared by every worker process: a per-second counter in Redis, granted in batches.
 import { Inject, Injectable } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/config.module';
-import { RedisService } from '../queue/redis.service';
+import { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import { RedisService } from '../../queue/redis.service';
 
 const TAKE = `
 local used = redis.call('INCRBY', KEYS[1], ARGV[1])

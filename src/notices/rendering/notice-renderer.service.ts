@@ -1,9 +1,9 @@
 // Renders a notice (subject, HTML, text) from precompiled templates in the contact's language; a template error throws TemplateRenderError.
 import { resolve } from 'node:path';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/config.module';
-import { TIERS } from '../registry/registry.types';
+import type { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import { TIERS } from '../../domain/registry.types';
 import { LocaleResolver } from './notice-renderer.locale';
 import { sampleRenderInput } from './notice-renderer.sample';
 import {
@@ -14,7 +14,7 @@ import {
   type TemplateSet,
 } from './notice-renderer.templates';
 import { buildNoticeView } from './notice-renderer.view-model';
-import { NOTICE_KINDS, type NoticeRenderInput, type RenderedNotice } from './notice.types';
+import { NOTICE_KINDS, type NoticeRenderInput, type RenderedNotice } from '../../domain/notice.types';
 
 export { TemplateRenderError } from './notice-renderer.templates';
 

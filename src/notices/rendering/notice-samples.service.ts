@@ -1,10 +1,10 @@
 // Renders one sample notice per kind × tier × locale of an event, e.g. inside a preview's rolled-back transaction.
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/config.module';
-import type { SuspensionEvent } from '../events/event.types';
-import { NoticeRepository } from './notice.repository';
+import { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import type { SuspensionEvent } from '../../domain/event.types';
+import { NoticeRepository } from '../notice.repository';
 import { renderInput, statusUrl } from './notice-input.factory';
 import { NoticeRenderer } from './notice-renderer.service';
 

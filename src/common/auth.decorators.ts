@@ -1,5 +1,5 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
-import type { Principal, Role } from './roles';
+import type { Principal, Role } from '../domain/roles';
 
 export const ROLE_KEY = 'auth:role';
 export const PUBLIC_KEY = 'auth:public';

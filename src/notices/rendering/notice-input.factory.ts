@@ -1,7 +1,7 @@
 // Builds a template's input from a claimed notice row and the event, without any live registry read per mail.
-import type { SuspensionEvent } from '../events/event.types';
-import type { ClaimedNotice, DigestRow } from './notice.repository';
-import type { NoticeRenderInput } from './notice.types';
+import type { SuspensionEvent } from '../../domain/event.types';
+import type { ClaimedNotice, DigestRow } from '../notice.repository';
+import type { NoticeRenderInput } from '../../domain/notice.types';
 
 export interface EventContext {
   eventPk: string;

@@ -1,6 +1,6 @@
 // The suspension event contract (SPEC §3), declared once.
 import type { DispatchMode } from '../config/app-config';
-import type { Tier } from '../registry/registry.types';
+import type { Tier } from './registry.types';
 
 export const EVENT_TYPES = [
   'suspension.issued',

@@ -2,7 +2,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { JobName, QueueName, type SendBatchJob } from '../queue/queue.constants';
+import { JobName, QueueName, type SendBatchJob } from '../../domain/queue.types';
 
 /** Parallel pumps per event: enough to keep two worker processes busy. */
 export const PUMPS_PER_EVENT = 8;

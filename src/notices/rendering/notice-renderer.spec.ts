@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { canonicalLocale, LocaleResolver } from './notice-renderer.locale';
 import { sampleRenderInput } from './notice-renderer.sample';
 import { NoticeRenderer, sanitizeSubject, TemplateRenderError } from './notice-renderer.service';
-import type { NoticeRenderInput } from './notice.types';
+import type { NoticeRenderInput } from '../../domain/notice.types';
 
-const TEMPLATES = join(__dirname, '..', '..', 'templates');
+const TEMPLATES = join(__dirname, '..', '..', '..', 'templates');
 
 /** A writable copy of the shipped templates, for tests that break or extend them. */
 function templatesCopy(): string {
