@@ -33,3 +33,65 @@ describe('loadConfig', () => {
     expect(message).not.toMatch(/REDIS_URL/);
   });
 });
+
+describe('SMTP_URL with several providers', () => {
+  it('parses each provider with its own rate and size limit, in order', () => {
+    const c = loadConfig({
+      SMTP_URL: 'smtp://u:p@a.example:2525?rate=14&maxMessageBytes=10485760&maxConnections=3, smtps://b.example',
+    });
+    expect(c.SMTP_PROVIDERS).toEqual([
+      {
+        name: 'a.example:2525',
+        url: 'smtp://u:p@a.example:2525?maxConnections=3',
+        rate: 14,
+        maxMessageBytes: 10485760,
+      },
+      { name: 'b.example:465', url: 'smtps://b.example', rate: 0, maxMessageBytes: null },
+    ]);
+  });
+
+  it('names the bad entry and never shows its password', () => {
+    let message = '';
+    try {
+      loadConfig({ SMTP_URL: 'smtp://ok.example,smtp://user:hunter2@bad.example?rate=fast,not a url' });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/^Invalid environment variables:\n {2}SMTP_URL: /);
+    expect(message).toMatch(/entry 2 \("smtp:\/\/user:\*\*\*@bad\.example\?rate=fast"\): rate must be a number/);
+    expect(message).toMatch(/entry 3 \("not a url"\) is not a URL/);
+    expect(message).not.toMatch(/hunter2/);
+    expect(message).not.toMatch(/entry 1/);
+  });
+
+  it('gives distinct names to one host listed twice', () => {
+    const c = loadConfig({ SMTP_URL: 'smtp://h.example:25,smtp://h.example:25' });
+    expect(c.SMTP_PROVIDERS.map((p) => p.name)).toEqual(['h.example:25', 'h.example:25#2']);
+  });
+});
+
+describe('DKIM settings', () => {
+  it('wants all three variables or none, and never echoes the key', () => {
+    expect(() => loadConfig({ DKIM_DOMAIN: 'vendor.example' })).toThrow(/set all three to sign, or none/);
+    let message = '';
+    try {
+      loadConfig({
+        DKIM_DOMAIN: 'vendor.example',
+        DKIM_SELECTOR: 's1',
+        DKIM_PRIVATE_KEY: '/nonexistent/secret-key.pem',
+      });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/DKIM_PRIVATE_KEY: neither a PEM key nor a readable file/);
+  });
+
+  it('takes PEM text with \\n escapes as the key', () => {
+    const c = loadConfig({
+      DKIM_DOMAIN: 'vendor.example',
+      DKIM_SELECTOR: 's1',
+      DKIM_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\\nMIIB\\n-----END PRIVATE KEY-----',
+    });
+    expect(c.DKIM_KEY_PEM).toBe('-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----');
+  });
+});

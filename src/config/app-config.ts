@@ -1,6 +1,8 @@
 // Environment variables (SPEC §8), validated once at start into one typed object.
 import { plainToInstance, Transform } from 'class-transformer';
+import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { parseEnv } from 'node:util';
 import {
   IsEmail,
   IsIn,
@@ -13,7 +15,9 @@ import {
   Min,
   validateSync,
   ValidationError,
+  ValidateBy,
 } from 'class-validator';
+import { parseSmtpProviders, redactUrl, type SmtpProviderConfig } from './smtp-providers';
 
 export const APP_ROLES = ['all', 'api', 'worker'] as const;
 export type AppRole = (typeof APP_ROLES)[number];
@@ -47,9 +51,41 @@ class EnvironmentVariables {
   @IsIn(APP_ROLES, { message: `must be one of ${APP_ROLES.join(', ')}` })
   APP_ROLE: AppRole = 'all';
 
+  /** One or more smtp(s):// URLs, comma-separated, in order of preference; each may carry `?rate=N&maxMessageBytes=N`. */
   @IsOptional()
-  @Matches(/^smtps?:\/\/.+/, { message: 'must be an smtp:// or smtps:// URL' })
+  @ValidateBy({
+    name: 'smtpProviders',
+    validator: {
+      validate: (v: unknown) => typeof v === 'string' && parseSmtpProviders(v).problems.length === 0,
+      defaultMessage: (a) =>
+        `must be an smtp:// or smtps:// URL, or several comma-separated: ${parseSmtpProviders(String(a?.value ?? '')).problems.join('; ')}`,
+    },
+  })
   SMTP_URL?: string;
+
+  /** A provider whose sends fail this many times in a row is set aside (circuit open) for SMTP_SET_ASIDE_MS. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be an integer' })
+  @Min(1)
+  SMTP_FAILURES_TO_SET_ASIDE = 3;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be an integer (milliseconds)' })
+  @Min(100)
+  SMTP_SET_ASIDE_MS = 30_000;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9.-]+$/, { message: 'must be a domain name' })
+  DKIM_DOMAIN?: string;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._-]+$/, { message: 'must be a DNS label (the selector)' })
+  DKIM_SELECTOR?: string;
+
+  /** A PEM private key, or the path of a file holding one. */
+  @IsOptional()
+  @IsString()
+  DKIM_PRIVATE_KEY?: string;
 
   @IsString()
   OUTBOX_DIR = 'var/outbox';
@@ -116,30 +152,78 @@ class EnvironmentVariables {
   SESSION_SECRET?: string;
 }
 
-export type AppConfig = Readonly<Omit<EnvironmentVariables, never>>;
+export type AppConfig = Readonly<
+  EnvironmentVariables & {
+    /** SMTP_URL parsed: empty when unset (outbox mode). */
+    SMTP_PROVIDERS: readonly SmtpProviderConfig[];
+    /** The DKIM signing key (PEM) read from DKIM_PRIVATE_KEY, or null without DKIM. */
+    DKIM_KEY_PEM: string | null;
+  }
+>;
 
 export class InvalidEnvironmentError extends Error {}
+
+const SECRET = new Set(['DKIM_PRIVATE_KEY', 'SESSION_SECRET']);
 
 function describe(errors: ValidationError[], env: Record<string, string | undefined>): string[] {
   return errors.map((e) => {
     const got = env[e.property];
     const reasons = Object.values(e.constraints ?? {}).join('; ');
-    return `  ${e.property}: ${reasons} (got ${JSON.stringify(got)})`;
+    // Secrets are never echoed; URLs lose their passwords.
+    if (SECRET.has(e.property)) return `  ${e.property}: ${reasons}`;
+    const shown = e.property === 'SMTP_URL' && got ? got.split(',').map(redactUrl).join(',') : got;
+    return `  ${e.property}: ${reasons} (got ${JSON.stringify(shown)})`;
   });
 }
 
+const OPTIONAL = ['SMTP_URL', 'SESSION_SECRET', 'DKIM_DOMAIN', 'DKIM_SELECTOR', 'DKIM_PRIVATE_KEY'];
+
+/**
+ * The process environment, over the `.env` file of the working directory when there is one (SPEC §8: the
+ * environment wins). Jest runs (NODE_ENV=test) skip the file, so a developer's own .env never leaks into tests.
+ */
+export function environment(file = '.env'): Record<string, string | undefined> {
+  if (process.env.NODE_ENV === 'test' || !existsSync(file)) return process.env;
+  return { ...parseEnv(readFileSync(file, 'utf8')), ...process.env };
+}
+
+/** DKIM needs all three variables; the key is PEM text (`\n` escapes allowed) or a file path. */
+function dkimKey(config: EnvironmentVariables): { pem: string | null; problems: string[] } {
+  const set = [config.DKIM_DOMAIN, config.DKIM_SELECTOR, config.DKIM_PRIVATE_KEY].filter((v) => v).length;
+  if (set === 0) return { pem: null, problems: [] };
+  if (set < 3) {
+    return { pem: null, problems: ['  DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY: set all three to sign, or none'] };
+  }
+  const value = config.DKIM_PRIVATE_KEY!.replace(/\\n/g, '\n');
+  if (value.includes('-----BEGIN')) return { pem: value, problems: [] };
+  try {
+    const pem = readFileSync(value, 'utf8');
+    if (pem.includes('-----BEGIN')) return { pem, problems: [] };
+    return { pem: null, problems: [`  DKIM_PRIVATE_KEY: the file ${value} holds no PEM key`] };
+  } catch (e) {
+    return {
+      pem: null,
+      problems: [`  DKIM_PRIVATE_KEY: neither a PEM key nor a readable file (${(e as Error).message})`],
+    };
+  }
+}
+
 /** Reads SPEC §8 variables from `env`; throws one error naming every bad variable. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+export function loadConfig(env: Record<string, string | undefined> = environment()): AppConfig {
   const present = Object.fromEntries(
     Object.keys(new EnvironmentVariables())
-      .concat(['SMTP_URL', 'SESSION_SECRET'])
+      .concat(OPTIONAL)
       .filter((k) => env[k] !== undefined && env[k] !== '')
       .map((k) => [k, env[k]]),
   );
   const config = plainToInstance(EnvironmentVariables, present, { exposeDefaultValues: true });
   const errors = validateSync(config, { skipMissingProperties: false });
-  if (errors.length > 0) {
-    throw new InvalidEnvironmentError(['Invalid environment variables:', ...describe(errors, env)].join('\n'));
+  const problems = describe(errors, env);
+  const dkim = errors.length === 0 ? dkimKey(config) : { pem: null, problems: [] };
+  problems.push(...dkim.problems);
+  if (problems.length > 0) {
+    throw new InvalidEnvironmentError(['Invalid environment variables:', ...problems].join('\n'));
   }
-  return Object.freeze(config);
+  const SMTP_PROVIDERS = config.SMTP_URL ? parseSmtpProviders(config.SMTP_URL).providers : [];
+  return Object.freeze(Object.assign(config, { SMTP_PROVIDERS, DKIM_KEY_PEM: dkim.pem }));
 }

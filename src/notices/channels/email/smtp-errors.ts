@@ -14,6 +14,9 @@ export abstract class SmtpDeliveryError extends Error {
   ) {
     super(response);
   }
+
+  /** The SMTP provider (SMTP_URL entry name) that gave this answer; null for the outbox or before any provider was tried. */
+  provider: string | null = null;
 }
 
 /** 4xx replies, connection errors and timeouts: the same message may go through later. */
@@ -58,7 +61,8 @@ interface ErrorLike {
 export function classifySmtpError(err: unknown): SmtpTemporaryError | SmtpPermanentError {
   if (err instanceof SmtpTemporaryError || err instanceof SmtpPermanentError) return err;
   const e: ErrorLike = typeof err === 'object' && err !== null ? (err as ErrorLike) : { message: String(err) };
-  const replyCode = typeof e.responseCode === 'number' && e.responseCode >= 200 && e.responseCode < 600 ? e.responseCode : null;
+  const replyCode =
+    typeof e.responseCode === 'number' && e.responseCode >= 200 && e.responseCode < 600 ? e.responseCode : null;
   const errorCode = typeof e.code === 'string' ? e.code : null;
   const original = typeof e.originalCode === 'string' ? e.originalCode : null;
   const message = typeof e.message === 'string' && e.message ? e.message : 'Unknown delivery error';
