@@ -1,4 +1,4 @@
-import { loadConfig } from './app-config';
+import { environment, loadConfig } from './app-config';
 
 describe('loadConfig', () => {
   it('gives working defaults for a newcomer', () => {
@@ -93,5 +93,30 @@ describe('DKIM settings', () => {
       DKIM_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\\nMIIB\\n-----END PRIVATE KEY-----',
     });
     expect(c.DKIM_KEY_PEM).toBe('-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----');
+  });
+});
+
+describe('.env file', () => {
+  const { mkdtempSync, writeFileSync } = jest.requireActual<typeof import('node:fs')>('node:fs');
+  const { join } = jest.requireActual<typeof import('node:path')>('node:path');
+  const { tmpdir } = jest.requireActual<typeof import('node:os')>('node:os');
+
+  it('is read when present, and the environment wins', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'env-')), '.env');
+    writeFileSync(file, 'PORT=4100\nMAIL_DOMAIN=from-file.example\n# a comment\nAPP_ROLE="worker"\n');
+    const saved = { NODE_ENV: process.env.NODE_ENV, PORT: process.env.PORT };
+    process.env.NODE_ENV = 'development';
+    process.env.PORT = '4200';
+    try {
+      const c = loadConfig(environment(file));
+      expect(c.PORT).toBe(4200);
+      expect(c.MAIL_DOMAIN).toBe('from-file.example');
+      expect(c.APP_ROLE).toBe('worker');
+      expect(environment(join(file, '..', 'missing.env'))).toBe(process.env);
+    } finally {
+      process.env.NODE_ENV = saved.NODE_ENV;
+      if (saved.PORT === undefined) delete process.env.PORT;
+      else process.env.PORT = saved.PORT;
+    }
   });
 });
