@@ -1,12 +1,12 @@
-# Multi-stage build: compile with dev dependencies, run with production ones only.
-FROM node:20-bookworm-slim AS build
+# Multi-stage build on the current Node LTS (26; the service also runs on Node 20.19+): compile with dev dependencies, run with production ones only.
+FROM node:26-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:26-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
