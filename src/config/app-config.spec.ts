@@ -120,3 +120,23 @@ describe('.env file', () => {
     }
   });
 });
+
+describe('secrets of the public routes', () => {
+  it('requires LINK_SECRET in production, and never echoes a bad one', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/LINK_SECRET: required when NODE_ENV=production/);
+    let message = '';
+    try {
+      loadConfig({ LINK_SECRET: 'short-secret-value', BOUNCE_WEBHOOK_TOKEN: 'has spaces in it, not ok' });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/LINK_SECRET: must be at least 32 characters/);
+    expect(message).toMatch(/BOUNCE_WEBHOOK_TOKEN: must be at least 16 printable/);
+    expect(message).not.toMatch(/short-secret-value|has spaces/);
+    const c = loadConfig({ NODE_ENV: 'production', LINK_SECRET: 'x'.repeat(40), WEBHOOK_ALLOW_PRIVATE: 'true' });
+    expect(c.LINK_SECRET).toHaveLength(40);
+    expect(c.WEBHOOK_ALLOW_PRIVATE).toBe(true);
+    expect(loadConfig({}).WEBHOOK_ALLOW_PRIVATE).toBe(false);
+    expect(() => loadConfig({ WEBHOOK_ALLOW_PRIVATE: 'yes' })).toThrow(/WEBHOOK_ALLOW_PRIVATE: must be true or false/);
+  });
+});

@@ -150,6 +150,24 @@ class EnvironmentVariables {
   @IsOptional()
   @IsString()
   SESSION_SECRET?: string;
+
+  @IsIn(['development', 'production', 'test'], { message: 'must be development, production or test' })
+  NODE_ENV = 'development';
+
+  /** Signs the customers' status links (SPEC §4); required in production. Changing it invalidates every link. */
+  @IsOptional()
+  @Matches(/^.{32,}$/s, { message: 'must be at least 32 characters (a long random string)' })
+  LINK_SECRET?: string;
+
+  /** The `?token=` the providers' bounce webhooks must carry; unset: those webhooks answer 401 to everything. */
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]{16,}$/, { message: 'must be at least 16 printable characters without spaces' })
+  BOUNCE_WEBHOOK_TOKEN?: string;
+
+  /** Lets customer webhooks use http:// and private addresses (tests, internal endpoints). */
+  @Transform(({ value }) => (value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value))
+  @IsIn([true, false], { message: 'must be true or false' })
+  WEBHOOK_ALLOW_PRIVATE = false;
 }
 
 export type AppConfig = Readonly<
@@ -163,7 +181,7 @@ export type AppConfig = Readonly<
 
 export class InvalidEnvironmentError extends Error {}
 
-const SECRET = new Set(['DKIM_PRIVATE_KEY', 'SESSION_SECRET']);
+const SECRET = new Set(['DKIM_PRIVATE_KEY', 'SESSION_SECRET', 'LINK_SECRET', 'BOUNCE_WEBHOOK_TOKEN']);
 
 function describe(errors: ValidationError[], env: Record<string, string | undefined>): string[] {
   return errors.map((e) => {
@@ -176,7 +194,15 @@ function describe(errors: ValidationError[], env: Record<string, string | undefi
   });
 }
 
-const OPTIONAL = ['SMTP_URL', 'SESSION_SECRET', 'DKIM_DOMAIN', 'DKIM_SELECTOR', 'DKIM_PRIVATE_KEY'];
+const OPTIONAL = [
+  'SMTP_URL',
+  'SESSION_SECRET',
+  'DKIM_DOMAIN',
+  'DKIM_SELECTOR',
+  'DKIM_PRIVATE_KEY',
+  'LINK_SECRET',
+  'BOUNCE_WEBHOOK_TOKEN',
+];
 
 /**
  * The process environment, over the `.env` file of the working directory when there is one (SPEC §8: the
@@ -221,6 +247,9 @@ export function loadConfig(env: Record<string, string | undefined> = environment
   const problems = describe(errors, env);
   const dkim = errors.length === 0 ? dkimKey(config) : { pem: null, problems: [] };
   problems.push(...dkim.problems);
+  if (config.NODE_ENV === 'production' && !config.LINK_SECRET && errors.every((e) => e.property !== 'LINK_SECRET')) {
+    problems.push('  LINK_SECRET: required when NODE_ENV=production (signs the customers\' status links)');
+  }
   if (problems.length > 0) {
     throw new InvalidEnvironmentError(['Invalid environment variables:', ...problems].join('\n'));
   }
