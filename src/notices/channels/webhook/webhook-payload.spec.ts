@@ -1,4 +1,4 @@
-import { CUSTOMER_NOTICE_KINDS } from '../../notice.types';
+import { CUSTOMER_NOTICE_KINDS } from '../../../domain/notice.types';
 import { buildWebhookPayload, type WebhookPayloadInput } from './webhook-payload';
 
 function input(patch: Partial<WebhookPayloadInput> = {}): WebhookPayloadInput {

@@ -1,5 +1,5 @@
 // The JSON body a customer's webhook receives for each notice kind it is told (SPEC §4 "Webhooks").
-import type { CustomerNoticeKind } from '../../notice.types';
+import type { CustomerNoticeKind } from '../../../domain/notice.types';
 
 /**
  * One product in one destination country. Declared here rather than borrowed from the registry: this is a public
