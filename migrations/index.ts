@@ -5,8 +5,9 @@ import { RegistrySeed1764100000150 } from './1764100000150-registry-seed';
 import { Events1764100000200 } from './1764100000200-events';
 import { AffectedSearch1764100000300 } from './1764100000300-affected-search';
 import { CsvField1764100000400 } from './1764100000400-csv-field';
+import { CustomerReach1764100000500 } from './1764100000500-customer-reach';
 
 export const MIGRATIONS = [
   Foundation1764100000000, Registry1764100000100, RegistrySeed1764100000150, Events1764100000200, AffectedSearch1764100000300,
-  CsvField1764100000400,
+  CsvField1764100000400, CustomerReach1764100000500,
 ];

@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common';
 import { MatchingModule } from '../matching/matching.module';
 import { NoticeSendingModule } from '../notices/notice-sending.module';
+import { StatusLinkModule } from '../notices/status-link/status-link.module';
 import { RegistryModule } from '../registry/registry.module';
+import { CustomerStatusRepository } from './customer-status/customer-status.repository';
+import { CustomerStatusService } from './customer-status/customer-status.service';
 import { AffectedExportService } from './affected-export.service';
 import { AffectedRepository } from './affected.repository';
 import { CaseLifecycleService } from './case-lifecycle.service';
@@ -15,9 +18,9 @@ import { EventsService } from './events.service';
 
 /** Events and cases: intake, lifecycle, preview and the read API. */
 @Module({
-  imports: [MatchingModule, NoticeSendingModule, RegistryModule],
+  imports: [MatchingModule, NoticeSendingModule, RegistryModule, StatusLinkModule],
   controllers: [EventsController, CasesController],
-  providers: [CustomerSectionsService, EventsRepository, AffectedRepository, AffectedExportService, EventIntakeService, CaseLifecycleService, EventPreviewService, EventsService],
-  exports: [EventsRepository, AffectedRepository, EventIntakeService, CaseLifecycleService, EventPreviewService, EventsService],
+  providers: [CustomerStatusRepository, CustomerStatusService, CustomerSectionsService, EventsRepository, AffectedRepository, AffectedExportService, EventIntakeService, CaseLifecycleService, EventPreviewService, EventsService],
+  exports: [CustomerStatusService, EventsRepository, AffectedRepository, EventIntakeService, CaseLifecycleService, EventPreviewService, EventsService],
 })
 export class EventsModule {}

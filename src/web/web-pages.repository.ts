@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../domain/roles';
+import { RELEASED_EVENT_SQL } from '../events/customer-status/customer-status.repository';
 import { customerVisibility } from '../registry/customer-visibility';
 
 export interface Breakdown {
@@ -53,9 +54,7 @@ export class WebPagesRepository {
               coalesce(e.payload->'conditions', '[]'::jsonb) AS conditions,
               e.payload->>'occurredAt' AS occurred_at, e.payload->>'effectiveAt' AS effective_at
          FROM events e
-        WHERE e.case_id = $1 AND NOT e.conflict AND e.payload IS NOT NULL
-          AND (e.status IN ('dispatching', 'paused', 'completed')
-               OR (e.status = 'cancelled' AND EXISTS (SELECT 1 FROM notices n WHERE n.event_pk = e.id AND n.status = 'sent' AND NOT n.is_test)))
+        WHERE e.case_id = $1 AND ${RELEASED_EVENT_SQL}
         ORDER BY e.id`,
       [caseId],
     );

@@ -15,6 +15,8 @@ import { EventsPagesController } from './events-pages.controller';
 import { QUEUE_DASHBOARD_PATH, QueueDashboard } from './queue-dashboard';
 import { RegistryPagesController } from './registry-pages.controller';
 import { RegistryUploadService } from './registry-upload.service';
+import { CustomerStatusController } from './customer-status.controller';
+import { StatusFailureLimiter } from './status-failure.limiter';
 import { StatusPageController } from './status-page.controller';
 import { WebAssetsController } from './web-assets.controller';
 import { WebAuthController } from './web-auth.controller';
@@ -56,8 +58,9 @@ export const webHelmet = (secure: boolean) =>
 
 @Module({
   imports: [EventsModule, OutreachModule, NoticeSendingModule, RegistryModule, TypeOrmModule.forFeature([ApiToken])],
-  controllers: [WebAuthController, WebAssetsController, StatusPageController, ...PAGES],
+  controllers: [WebAuthController, WebAssetsController, CustomerStatusController, StatusPageController, ...PAGES],
   providers: [
+    StatusFailureLimiter,
     WebSecrets,
     WebCsrfService,
     WebSessionService,
@@ -78,7 +81,7 @@ export class WebModule implements NestModule {
     const cookies = cookieParser(this.secrets.cookieSecret);
     const headers = webHelmet(this.secrets.secureCookies);
     const forms = urlencoded({ extended: false, limit: '1mb' });
-    consumer.apply(headers).forRoutes(WebAssetsController, StatusPageController);
+    consumer.apply(headers).forRoutes(WebAssetsController, StatusPageController, CustomerStatusController);
     consumer.apply(cookies, headers, forms, WebSessionMiddleware, WebCsrfMiddleware).forRoutes(WebAuthController, ...PAGES);
     consumer.apply(RequireSessionMiddleware).forRoutes(...PAGES);
     consumer
