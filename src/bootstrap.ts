@@ -3,12 +3,17 @@ import { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { IncomingMessage } from 'node:http';
 import { Logger } from 'nestjs-pino';
+import typeis from 'type-is';
 import { AppModule } from './app.module';
 import { AppConfig, AppRole, loadConfig } from './config/app-config';
 import { HttpExceptionFilter } from './common/http-exception.filter';
+import { WEBHOOKS_PREFIX } from './common/api';
 import { appValidationPipe } from './common/validation';
 import { ensureDatabase } from './database/ensure-database';
+
+const isJson = (req: IncomingMessage) => typeis(req, ['application/json', 'application/*+json']) !== false;
 
 /** JSON bodies are small; registry imports stream through their own parser. */
 const JSON_BODY_LIMIT = '1mb';
@@ -17,7 +22,8 @@ export function configureHttpApp(app: NestExpressApplication): void {
   app.useLogger(app.get(Logger));
   app.useGlobalFilters(new HttpExceptionFilter());
   app.useGlobalPipes(appValidationPipe());
-  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
+  // Providers' bounce webhooks are read raw by their own parsers (SNS posts JSON as text/plain; signatures need bytes).
+  app.useBodyParser('json', { limit: JSON_BODY_LIMIT, type: (req) => !(req.url ?? '').startsWith(`/${WEBHOOKS_PREFIX}/`) && isJson(req) });
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   const doc = new DocumentBuilder()

@@ -68,6 +68,15 @@ export class SafeHttpClient {
 
   /** POSTs `body` (already serialised JSON) to `url`. Never throws: every failure is a result. */
   postJson(url: string, body: string, headers: Record<string, string> = {}): Promise<SafeHttpResult> {
+    return this.call('POST', url, body, { 'content-type': 'application/json', ...headers });
+  }
+
+  /** GETs `url` under the same rules (e.g. Amazon SNS's SubscribeURL). Never throws. */
+  get(url: string, headers: Record<string, string> = {}): Promise<SafeHttpResult> {
+    return this.call('GET', url, null, headers);
+  }
+
+  private call(method: 'GET' | 'POST', url: string, body: string | null, headers: Record<string, string>): Promise<SafeHttpResult> {
     // Checked again at call time: the policy or the stored URL may predate this process.
     const check = validateWebhookUrl(url, { allowPrivate: this.allowPrivate });
     if (!check.ok) return Promise.resolve({ status: null, error: check.error, bodyExcerpt: '' });
@@ -93,16 +102,15 @@ export class SafeHttpClient {
       try {
         request = (secure ? https : http).request(
           {
-            method: 'POST',
+            method,
             hostname: ipLiteral(target.hostname) ?? target.hostname,
             port: target.port === '' ? undefined : Number(target.port),
             path: `${target.pathname}${target.search}`,
             agent: secure ? this.httpsAgent : this.httpAgent,
             headers: {
               'user-agent': this.userAgent,
-              'content-type': 'application/json',
               ...headers,
-              'content-length': String(Buffer.byteLength(body)),
+              ...(body === null ? {} : { 'content-length': String(Buffer.byteLength(body)) }),
             },
           },
           (response) => {
@@ -126,7 +134,7 @@ export class SafeHttpClient {
         return;
       }
       request.on('error', (err) => finish(describe(err)));
-      request.end(body);
+      request.end(body ?? undefined);
     });
   }
 
