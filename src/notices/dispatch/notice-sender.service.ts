@@ -67,6 +67,8 @@ export class NoticeSenderService {
     // Start again from the first notice now and then, to take over leases that ran out behind the cursor (a
     // stalled or dead sender's claims) soon after they expire rather than at the end of the dispatch.
     const rewindMs = Math.min(REWIND_MS, (this.config.SEND_LEASE_SECONDS * 1000) / 2);
+    const claim = (afterId: string) =>
+      this.notices.claim({ eventPk, limit: batchSize, leaseSeconds: this.config.SEND_LEASE_SECONDS, afterId });
     for (;;) {
       if (Date.now() - rewound >= rewindMs) {
         cursor = '0';
@@ -78,11 +80,11 @@ export class NoticeSenderService {
       // sent-but-unrecorded notices (their leases may have run out while PostgreSQL was away) and send them again.
       await this.unstoredOutcomes();
       const leaseEnds = this.leaseEnd();
-      let batch = await this.notices.claim(eventPk, batchSize, this.config.SEND_LEASE_SECONDS, undefined, cursor);
+      let batch = await claim(cursor);
       if (!batch.length && cursor !== '0') {
         // Past the end: go round once more for retries that came due and leases that ran out behind the cursor.
         cursor = '0';
-        batch = await this.notices.claim(eventPk, batchSize, this.config.SEND_LEASE_SECONDS, undefined, cursor);
+        batch = await claim(cursor);
       }
       if (!batch.length) {
         if (await this.notices.completeIfDone(eventPk)) this.logger.log({ eventPk }, 'event dispatch completed');
@@ -108,7 +110,12 @@ export class NoticeSenderService {
     const ctx = await this.context(eventPk, false);
     if (!ctx) return;
     const leaseEnds = this.leaseEnd();
-    const batch = await this.notices.claim(eventPk, ids.length, this.config.SEND_LEASE_SECONDS, ids);
+    const batch = await this.notices.claim({
+      eventPk,
+      limit: ids.length,
+      leaseSeconds: this.config.SEND_LEASE_SECONDS,
+      ids,
+    });
     await this.sendBatch(ctx, batch, () => false, leaseEnds, false);
   }
 
