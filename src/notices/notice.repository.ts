@@ -51,6 +51,20 @@ export interface Outcome {
   retryAt?: Date;
 }
 
+export interface ClaimOptions {
+  eventPk: string;
+  limit: number;
+  leaseSeconds: number;
+  /** Exactly these notices (test sends, `is_test` ones included); `afterId` does not apply then. */
+  ids?: string[];
+  /**
+   * Only notices after this id, so a sender goes on from where its last claim ended: rows already sent leave dead
+   * entries in the work index until a vacuum, and scanning them from the start on every claim slows a large
+   * dispatch to a crawl.
+   */
+  afterId?: string;
+}
+
 /** Work a sender may take: pending, retrying whose time has come, and sending whose lease ran out. */
 const CLAIMABLE = `(n.status = 'pending'
    OR (n.status = 'retrying' AND n.next_attempt_at <= now())
@@ -61,11 +75,7 @@ export class NoticeRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** Claims up to `limit` notices of one event for this sender, joined with what rendering needs. */
-  /**
-   * `afterId` lets a sender go on from where its last claim ended: rows already sent leave dead entries in the
-   * work index until a vacuum, and scanning them from the start on every claim slows a large dispatch to a crawl.
-   */
-  async claim(eventPk: string, limit: number, leaseSeconds: number, ids?: string[], afterId = '0'): Promise<ClaimedNotice[]> {
+  async claim({ eventPk, limit, leaseSeconds, ids, afterId = '0' }: ClaimOptions): Promise<ClaimedNotice[]> {
     return this.dataSource.query(
       `WITH c AS (
          SELECT n.id FROM notices n

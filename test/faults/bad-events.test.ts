@@ -1,11 +1,9 @@
 // Malformed events on the queue, beyond test/integration/events-rejections: each field wrong in turn, a 1 MB summary,
 // `__proto__` and `constructor` as real JSON keys. Each is rejected with its reason, nothing is sent, the worker goes on.
-import type { Queue } from 'bullmq';
-import { api, startTestApp, TestApp } from '../support/app';
-import { eventsQueue, waitForEvent } from '../support/events';
-import { bulkEvent, seedBulk, waitForCompleted } from '../support/faults';
-import { withPg } from '../support/registry-fixture';
-import { SmtpSink, startSmtpSink } from '../support/smtp-sink';
+import { api } from '../support/app';
+import { waitForEvent } from '../support/events';
+import { useFaultHarness } from '../support/fault-harness';
+import { bulkEvent } from '../support/faults';
 
 const good = (eventId: string) => bulkEvent(eventId, `case-${eventId}`);
 
@@ -24,43 +22,29 @@ const WRONG: [field: string, value: unknown, reason: RegExp][] = [
 ];
 
 describe('faults: malformed events', () => {
-  let t: TestApp;
-  let sink: SmtpSink;
-  let queue: Queue;
-  let support: string;
-
-  beforeAll(async () => {
-    sink = await startSmtpSink();
-    t = await startTestApp('faults-bad-events', { env: { SMTP_URL: sink.url, RECONCILE_INTERVAL_MS: '200' } });
-    support = (await t.userWithToken('support')).token;
-    queue = eventsQueue(t.env.prefix);
-    await seedBulk(t.env.db.url, 3);
+  const h = useFaultHarness('faults-bad-events', {
+    customers: 3,
+    inProcess: true,
+    env: { RECONCILE_INTERVAL_MS: '200' },
   });
-  afterAll(async () => {
-    await queue.close();
-    await t.close();
-    await sink.close();
+  let support: string;
+  beforeAll(async () => {
+    support = (await h.app.userWithToken('support')).token;
   });
 
   it.each(WRONG)('rejects %s with a reason, sends nothing, and takes the next event', async (field, value, reason) => {
     const eventId = `bad-${field}`;
-    await queue.add('event', { ...good(eventId), [field]: value });
-    await queue.add('event', good(`after-${field}`));
-    expect((await waitForCompleted(t.env.db.url, `after-${field}`)).byStatus).toEqual({ sent: 3 });
-    const rows = await withPg(
-      t.env.db.url,
-      async (c) =>
-        (
-          await c.query(
-            `SELECT status, reasons, length(raw) AS raw FROM events WHERE status = 'rejected' AND (event_id = $1 OR raw LIKE $2)`,
-            [eventId, `%"caseId":"case-${eventId}"%`],
-          )
-        ).rows,
+    await h.publish({ ...good(eventId), [field]: value });
+    await h.publish(good(`after-${field}`));
+    expect((await h.waitForCompleted(`after-${field}`)).byStatus).toEqual({ sent: 3 });
+    const rows = await h.rows(
+      `SELECT status, reasons, length(raw) AS raw FROM events WHERE status = 'rejected' AND (event_id = $1 OR raw LIKE $2)`,
+      [eventId, `%"caseId":"case-${eventId}"%`],
     );
     expect(rows).toHaveLength(1);
     expect(rows[0].reasons).toContainEqual(expect.stringMatching(reason));
     expect(rows[0].raw ?? 0).toBeLessThanOrEqual(70 * 1024); // a 1 MB payload is stored capped
-    expect(sink.messages.filter((m) => m.header('x-event-id') === eventId)).toEqual([]);
+    expect(h.sink.messages.filter((m) => m.header('x-event-id') === eventId)).toEqual([]);
   });
 
   it('rejects __proto__ and constructor keys sent as JSON text, without touching any prototype', async () => {
@@ -68,14 +52,14 @@ describe('faults: malformed events', () => {
       /^\{/,
       '{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},',
     );
-    await queue.add('event', text);
-    await queue.add('event', good('after-proto'));
-    await waitForCompleted(t.env.db.url, 'after-proto');
-    const ev = await waitForEvent(t.url, support, 'proto-1');
+    await h.publish(text);
+    await h.publish(good('after-proto'));
+    await h.waitForCompleted('after-proto');
+    const ev = await waitForEvent(h.app.url, support, 'proto-1');
     expect(ev.status).toBe('rejected');
     expect(ev.reasons).toEqual(expect.arrayContaining(['__proto__: unknown field', 'constructor: unknown field']));
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    const res = await api(t.url, 'POST', '/api/v1/events', {
+    const res = await api(h.app.url, 'POST', '/api/v1/events', {
       token: support,
       body: text.replace('proto-1', 'proto-2'),
     });

@@ -1,55 +1,27 @@
 // The SMTP server down, answering 4xx or 5xx, or refusing some recipients: retried, failed or recorded per notice.
-import { startTestApp, TestApp } from '../support/app';
-import { eventsQueue } from '../support/events';
-import { bulkEvent, seedBulk, tally, waitForCompleted } from '../support/faults';
-import { withPg } from '../support/registry-fixture';
+import { useFaultHarness } from '../support/fault-harness';
+import { bulkEvent } from '../support/faults';
 import { waitFor } from '../support/service-process';
-import { SmtpSink, startSmtpSink } from '../support/smtp-sink';
-import type { Queue } from 'bullmq';
 
 const CONTACTS = 10;
 const MAX_ATTEMPTS = 6;
 
 describe('faults: SMTP down, 4xx and 5xx replies', () => {
-  let t: TestApp;
-  let sink: SmtpSink;
-  let queue: Queue;
-
+  const h = useFaultHarness('faults-smtp', {
+    customers: CONTACTS,
+    inProcess: true,
+    env: { MAIL_RETRY_BASE_MS: '200', RECONCILE_INTERVAL_MS: '200', MAIL_MAX_ATTEMPTS: String(MAX_ATTEMPTS) },
+  });
   const rows = (eventId: string) =>
-    withPg(
-      t.env.db.url,
-      async (c) =>
-        (
-          await c.query(
-            `SELECT n.email, n.status, n.attempts, n.last_code, n.last_reply FROM notices n JOIN events e ON e.id = n.event_pk
-          WHERE e.event_id = $1 ORDER BY n.email`,
-            [eventId],
-          )
-        ).rows,
+    h.rows(
+      `SELECT n.email, n.status, n.attempts, n.last_code, n.last_reply FROM notices n JOIN events e ON e.id = n.event_pk
+        WHERE e.event_id = $1 ORDER BY n.email`,
+      [eventId],
     );
 
-  beforeAll(async () => {
-    sink = await startSmtpSink();
-    t = await startTestApp('faults-smtp', {
-      env: {
-        SMTP_URL: sink.url,
-        MAIL_RETRY_BASE_MS: '200',
-        RECONCILE_INTERVAL_MS: '200',
-        MAIL_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
-      },
-    });
-    queue = eventsQueue(t.env.prefix);
-    await seedBulk(t.env.db.url, CONTACTS);
-  });
-  afterAll(async () => {
-    await queue.close();
-    await t.close();
-    await sink.close();
-  });
-
   it('keeps notices retrying while the server is down, fails none before MAIL_MAX_ATTEMPTS, sends all when it is back', async () => {
-    await sink.down();
-    await queue.add('event', bulkEvent('down-1'));
+    await h.sink.down();
+    await h.publish(bulkEvent('down-1'));
     // Every notice has failed at least twice against the closed port, and waits in `retrying`.
     await waitFor(
       'notices retrying',
@@ -59,22 +31,22 @@ describe('faults: SMTP down, 4xx and 5xx replies', () => {
       },
       20_000,
     );
-    const during = await tally(t.env.db.url, 'down-1');
+    const during = await h.tally('down-1');
     expect(during.byStatus.failed ?? 0).toBe(0);
-    await sink.up();
-    const done = await waitForCompleted(t.env.db.url, 'down-1', 30_000);
+    await h.sink.up();
+    const done = await h.waitForCompleted('down-1', 30_000);
     expect(done.byStatus).toEqual({ sent: CONTACTS });
     const r = await rows('down-1');
     expect(r.every((n) => n.attempts >= 2 && n.attempts <= MAX_ATTEMPTS)).toBe(true);
-    expect(new Set(sink.messages.map((m) => m.messageId)).size).toBe(CONTACTS);
-    expect(sink.messages.length).toBe(CONTACTS);
+    expect(new Set(h.sink.messages.map((m) => m.messageId)).size).toBe(CONTACTS);
+    expect(h.sink.messages.length).toBe(CONTACTS);
   });
 
   it('fails at MAIL_MAX_ATTEMPTS, not before, when the server never comes back', async () => {
-    sink.clear();
-    sink.rejectRecipient('c1@f.example', 451, '4.3.0 Try again later');
-    await queue.add('event', { ...bulkEvent('max-1', 'case-down-1'), type: 'license.denied' });
-    await waitForCompleted(t.env.db.url, 'max-1', 30_000);
+    h.sink.clear();
+    h.sink.rejectRecipient('c1@f.example', 451, '4.3.0 Try again later');
+    await h.publish({ ...bulkEvent('max-1', 'case-down-1'), type: 'license.denied' });
+    await h.waitForCompleted('max-1', 30_000);
     const r = await rows('max-1');
     expect(r.find((n) => n.email === 'c1@f.example')).toMatchObject({
       status: 'failed',
@@ -82,19 +54,23 @@ describe('faults: SMTP down, 4xx and 5xx replies', () => {
       last_code: 451,
     });
     expect(r.filter((n) => n.status === 'sent').length).toBe(CONTACTS - 1);
-    expect(sink.transactions.filter((x) => x.message.envelope.to.includes('c1@f.example')).length).toBe(0); // refused at RCPT
+    expect(h.sink.transactions.filter((x) => x.message.envelope.to.includes('c1@f.example')).length).toBe(0); // refused at RCPT
   });
 
   it('retries 421, 451 and 452 with the same Message-ID; fails 550 and 553 at once with the reply kept, per recipient', async () => {
-    sink.clear();
-    sink.reply('data', 421, '4.7.0 Too busy, come back later');
-    sink.reply('data', 451, '4.3.0 Local error');
-    sink.rejectRecipient('c2@f.example', 550, '5.1.1 No such user here');
-    sink.rejectRecipient('c3@f.example', 553, '5.1.3 Mailbox name not allowed');
+    h.sink.clear();
+    h.sink.reply('data', 421, '4.7.0 Too busy, come back later');
+    h.sink.reply('data', 451, '4.3.0 Local error');
+    h.sink.rejectRecipient('c2@f.example', 550, '5.1.1 No such user here');
+    h.sink.rejectRecipient('c3@f.example', 553, '5.1.3 Mailbox name not allowed');
     let refused452 = false;
-    sink.rejectRecipient((a) => a === 'c4@f.example' && !refused452 && (refused452 = true), 452, '4.2.2 Mailbox full');
-    await queue.add('event', { ...bulkEvent('codes-1', 'case-down-1'), type: 'suspension.lifted', scope: undefined });
-    await waitForCompleted(t.env.db.url, 'codes-1', 30_000);
+    h.sink.rejectRecipient(
+      (a) => a === 'c4@f.example' && !refused452 && (refused452 = true),
+      452,
+      '4.2.2 Mailbox full',
+    );
+    await h.publish({ ...bulkEvent('codes-1', 'case-down-1'), type: 'suspension.lifted', scope: undefined });
+    await h.waitForCompleted('codes-1', 30_000);
     const r = await rows('codes-1');
     const by = (email: string) => r.find((n) => n.email === email);
     expect(by('c2@f.example')).toMatchObject({ status: 'failed', attempts: 1, last_code: 550 });
@@ -107,9 +83,9 @@ describe('faults: SMTP down, 4xx and 5xx replies', () => {
     // The 421 and the 451 each cost one notice one more attempt, and the retry carried the same Message-ID.
     expect(r.filter((n) => n.attempts === 2).length).toBe(3);
     for (const code of [421, 451]) {
-      const refused = sink.transactions.find((x) => x.reply.code === code)!;
-      expect(sink.messages.filter((m) => m.messageId === refused.message.messageId).length).toBe(1);
+      const refused = h.sink.transactions.find((x) => x.reply.code === code)!;
+      expect(h.sink.messages.filter((m) => m.messageId === refused.message.messageId).length).toBe(1);
     }
-    expect(new Set(sink.messages.map((m) => m.messageId)).size).toBe(sink.messages.length);
+    expect(new Set(h.sink.messages.map((m) => m.messageId)).size).toBe(h.sink.messages.length);
   });
 });

@@ -7,13 +7,18 @@ import { startApp } from '../../src/bootstrap';
 import type { AppRole } from '../../src/config/app-config';
 import { createTestEnv, TestEnv } from './test-env';
 
-export interface TestApp {
+/** The app running in this process, with helpers to call it. */
+export interface RunningApp {
   app: INestApplication | INestApplicationContext;
   url: string;
-  env: TestEnv;
   /** Creates a user with a token; returns the token. */
   userWithToken(role: Role, email?: string, name?: string): Promise<{ id: string; token: string; email: string }>;
   close(): Promise<void>;
+}
+
+/** A running app with its own test environment; `close()` ends both. */
+export interface TestApp extends RunningApp {
+  env: TestEnv;
 }
 
 export async function startTestApp(
@@ -21,12 +26,24 @@ export async function startTestApp(
   opts: { role?: AppRole; env?: Record<string, string>; nonSuperuser?: boolean } = {},
 ): Promise<TestApp> {
   const env = await createTestEnv(label, opts.env, { nonSuperuser: opts.nonSuperuser });
-  const started = await startApp(opts.role ?? 'all', { port: 0 });
+  const running = await startRunningApp(opts.role ?? 'all');
+  return {
+    ...running,
+    env,
+    async close() {
+      await running.close();
+      await env.cleanup();
+    },
+  };
+}
+
+/** Starts the app (same bootstrap as main.ts) with the test environment already in process.env. */
+export async function startRunningApp(appRole: AppRole = 'all'): Promise<RunningApp> {
+  const started = await startApp(appRole, { port: 0 });
   let n = 0;
   return {
     app: started.app,
     url: started.url ?? '',
-    env,
     async userWithToken(role, email, name) {
       const auth = started.app.get(AuthService);
       const addr = email ?? `${role}-${++n}-${Date.now()}@vendor.example`;
@@ -34,10 +51,7 @@ export async function startTestApp(
       const { token } = await auth.createToken(SYSTEM_ACTOR, user.id);
       return { id: user.id, token, email: user.email };
     },
-    async close() {
-      await started.app.close();
-      await env.cleanup();
-    },
+    close: () => started.app.close(),
   };
 }
 

@@ -93,6 +93,11 @@ export function duplicates(messageIds: string[]): Map<string, number> {
   return new Map([...seen].filter(([, n]) => n > 1));
 }
 
+/** Mails received beyond the first of their Message-ID: how many sends went out again. */
+export function extraCopies(messageIds: string[]): number {
+  return [...duplicates(messageIds).values()].reduce((s, n) => s + n - 1, 0);
+}
+
 /** The built service as an APP_ROLE=worker process. */
 export function spawnWorker(env: Record<string, string>, extra: Record<string, string> = {}): ServiceProcess {
   return spawnService({ ...env, APP_ROLE: 'worker', ...extra });

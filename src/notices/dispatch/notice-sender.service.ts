@@ -8,8 +8,8 @@ import { NoticeMetrics } from './notice.metrics';
 import { NoticeRepository, type ClaimedNotice, type Outcome } from '../notice.repository';
 import { renderInput, statusUrl, type EventContext } from '../rendering/notice-input.factory';
 import { NoticeRenderer, TemplateRenderError } from '../rendering/notice-renderer.service';
+import { failureKind, nextAttempt } from './retry-policy';
 import { SendRateLimiter } from './send-rate-limiter';
-import { SmtpPermanentError } from '../channels/email/smtp-errors';
 
 const BATCH_SIZE = 100;
 const SEND_CONCURRENCY = 8;
@@ -17,7 +17,6 @@ const STATUS_POLL_MS = 250;
 /** Outcomes are stored every few sends, or after this long, so progress shows while a rate limit spreads a batch. */
 const RECORD_EVERY = 16;
 const RECORD_AFTER_MS = 500;
-const MAX_BACKOFF_MS = 15 * 60_000;
 const REWIND_MS = 5000;
 
 /**
@@ -67,6 +66,8 @@ export class NoticeSenderService {
     // Start again from the first notice now and then, to take over leases that ran out behind the cursor (a
     // stalled or dead sender's claims) soon after they expire rather than at the end of the dispatch.
     const rewindMs = Math.min(REWIND_MS, (this.config.SEND_LEASE_SECONDS * 1000) / 2);
+    const claim = (afterId: string) =>
+      this.notices.claim({ eventPk, limit: batchSize, leaseSeconds: this.config.SEND_LEASE_SECONDS, afterId });
     for (;;) {
       if (Date.now() - rewound >= rewindMs) {
         cursor = '0';
@@ -78,11 +79,11 @@ export class NoticeSenderService {
       // sent-but-unrecorded notices (their leases may have run out while PostgreSQL was away) and send them again.
       await this.unstoredOutcomes();
       const leaseEnds = this.leaseEnd();
-      let batch = await this.notices.claim(eventPk, batchSize, this.config.SEND_LEASE_SECONDS, undefined, cursor);
+      let batch = await claim(cursor);
       if (!batch.length && cursor !== '0') {
         // Past the end: go round once more for retries that came due and leases that ran out behind the cursor.
         cursor = '0';
-        batch = await this.notices.claim(eventPk, batchSize, this.config.SEND_LEASE_SECONDS, undefined, cursor);
+        batch = await claim(cursor);
       }
       if (!batch.length) {
         if (await this.notices.completeIfDone(eventPk)) this.logger.log({ eventPk }, 'event dispatch completed');
@@ -108,7 +109,12 @@ export class NoticeSenderService {
     const ctx = await this.context(eventPk, false);
     if (!ctx) return;
     const leaseEnds = this.leaseEnd();
-    const batch = await this.notices.claim(eventPk, ids.length, this.config.SEND_LEASE_SECONDS, ids);
+    const batch = await this.notices.claim({
+      eventPk,
+      limit: ids.length,
+      leaseSeconds: this.config.SEND_LEASE_SECONDS,
+      ids,
+    });
     await this.sendBatch(ctx, batch, () => false, leaseEnds, false);
   }
 
@@ -251,14 +257,18 @@ export class NoticeSenderService {
     const raw = (e as { code?: unknown; responseCode?: unknown }).code ?? (e as { responseCode?: unknown }).responseCode;
     const code = typeof raw === 'number' ? raw : null;
     const reply = (e as { response?: string }).response ?? (e as Error).message ?? String(e);
-    const permanent = e instanceof SmtpPermanentError;
-    if (permanent || n.attempts >= this.config.MAIL_MAX_ATTEMPTS) {
+    const next = nextAttempt({
+      attempt: n.attempts,
+      maxAttempts: this.config.MAIL_MAX_ATTEMPTS,
+      baseMs: this.config.MAIL_RETRY_BASE_MS,
+      failure: failureKind(e),
+    });
+    if (next.action === 'fail') {
       this.metrics.outcome(n.kind, 'failed', code, started);
       return { id: n.id, attempt: n.attempts, status: 'failed', code, reply };
     }
-    const base = this.config.MAIL_RETRY_BASE_MS * 2 ** (n.attempts - 1);
-    const delay = Math.min(MAX_BACKOFF_MS, base) * (0.8 + Math.random() * 0.4);
     this.metrics.outcome(n.kind, 'retrying', code, started);
-    return { id: n.id, attempt: n.attempts, status: 'retrying', code, reply, retryAt: new Date(Date.now() + delay) };
+    const retryAt = new Date(Date.now() + next.delayMs);
+    return { id: n.id, attempt: n.attempts, status: 'retrying', code, reply, retryAt };
   }
 }
