@@ -9,6 +9,7 @@ import { EventsWorkerModule } from './events/events-worker.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { FeedbackModule } from './notices/feedback/feedback.module';
 import { OutreachModule } from './outreach/outreach.module';
 import { QueueModule } from './queue/queue.module';
 import { RegistryModule } from './registry/registry.module';
@@ -17,7 +18,7 @@ import { WebModule } from './web/web.module';
 /** Modules every role needs. */
 const CORE: Type[] = [AppConfigModule, AppLoggerModule, DatabaseModule, QueueModule, MetricsModule, AuditModule, AuthModule, RegistryModule];
 /** HTTP API and pages. */
-const API: Type[] = [HealthModule, EventsModule, OutreachModule, WebModule];
+const API: Type[] = [HealthModule, EventsModule, OutreachModule, FeedbackModule, WebModule];
 /** Queue processors. */
 const WORKER: Type[] = [EventsWorkerModule];
 

@@ -7,9 +7,20 @@ export type CustomerNoticeKind = (typeof CUSTOMER_NOTICE_KINDS)[number];
 export const NOTICE_KINDS = [...CUSTOMER_NOTICE_KINDS, 'am-digest'] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
-export const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'retrying', 'failed', 'cancelled'] as const;
+export const DELIVERY_STATUSES = [
+  'pending',
+  'sending',
+  'sent',
+  'retrying',
+  'failed',
+  'cancelled',
+  // After sending, from bounce and complaint reports; and never sent, to an address on the suppression list.
+  'bounced',
+  'complained',
+  'suppressed',
+] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
-export const FINAL_DELIVERY_STATUSES: readonly DeliveryStatus[] = ['sent', 'failed', 'cancelled'];
+export const FINAL_DELIVERY_STATUSES: readonly DeliveryStatus[] = ['sent', 'failed', 'cancelled', 'bounced', 'complained', 'suppressed'];
 
 export interface RenderEvent {
   eventId: string;

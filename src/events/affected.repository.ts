@@ -68,7 +68,10 @@ const LEAST_ADVANCED = `CASE
     WHEN bool_or(n.status = 'retrying') THEN 'retrying'
     WHEN bool_or(n.status = 'sending') THEN 'sending'
     WHEN bool_or(n.status = 'pending') THEN 'pending'
-    WHEN bool_or(n.status = 'cancelled') THEN 'cancelled' ELSE 'sent' END`;
+    WHEN bool_or(n.status = 'cancelled') THEN 'cancelled'
+    WHEN bool_or(n.status = 'bounced') THEN 'bounced'
+    WHEN bool_or(n.status = 'complained') THEN 'complained'
+    WHEN bool_or(n.status = 'suppressed') THEN 'suppressed' ELSE 'sent' END`;
 
 /** A customer's delivery state for an event: the least advanced of its contacts' notices ('none' without any). */
 const delivery = (alias: string) => `(SELECT CASE WHEN count(*) = 0 THEN 'none' ELSE ${LEAST_ADVANCED} END

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '../domain/roles';
-import type { DeliveryStatus } from '../domain/notice.types';
+import { DELIVERY_STATUSES, type DeliveryStatus } from '../domain/notice.types';
 import { customerVisibility } from '../registry/customer-visibility';
 import type { EventStatus, SuspensionEvent } from '../domain/event.types';
 
@@ -175,7 +175,7 @@ export class EventsRepository {
   /** Notice counts by delivery state per event, of the notices `viewer` may see (customerVisibility). */
   async noticeCounts(eventPks: string[], viewer: Principal): Promise<Map<string, Record<DeliveryStatus, number>>> {
     const out = new Map<string, Record<DeliveryStatus, number>>();
-    for (const id of eventPks) out.set(id, { pending: 0, sending: 0, sent: 0, retrying: 0, failed: 0, cancelled: 0 });
+    for (const id of eventPks) out.set(id, Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, 0])) as Record<DeliveryStatus, number>);
     if (!eventPks.length) return out;
     const visible = customerVisibility(viewer, 'c', 2);
     const rows = await this.dataSource.query(

@@ -69,6 +69,10 @@ export class FeedbackRepository {
     return rows.length > 0;
   }
 
+  async markApplied(m: EntityManager, provider: string, eventKey: string): Promise<void> {
+    await m.query(`UPDATE feedback_reports SET outcome = 'applied' WHERE provider = $1 AND provider_event_id = $2`, [provider, eventKey]);
+  }
+
   /** A hard bounce or complaint ends a sent notice; a soft bounce is counted on it and changes nothing else. */
   async applyToNotice(m: EntityManager, noticeId: string, r: BounceReport): Promise<boolean> {
     if (r.type === 'soft') {
