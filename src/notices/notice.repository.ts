@@ -49,6 +49,8 @@ export interface Outcome {
   reply: string | null;
   /** For retrying: when to try again. */
   retryAt?: Date;
+  /** The SMTP provider that accepted it or answered last (SMTP_URL entry name); null for the outbox or unsent. */
+  provider?: string | null;
 }
 
 export interface ClaimOptions {
@@ -132,10 +134,10 @@ export class NoticeRepository {
     if (!outcomes.length) return;
     await this.dataSource.query(
       `UPDATE notices n SET status = o.status, last_code = o.code, last_reply = o.reply, lease_until = NULL,
-              next_attempt_at = o.retry_at, updated_at = now(),
+              next_attempt_at = o.retry_at, updated_at = now(), provider = coalesce(o.provider, n.provider),
               sent_at = CASE WHEN o.status = 'sent' THEN now() ELSE n.sent_at END
-         FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::timestamptz[], $6::int[])
-              AS o(id, status, code, reply, retry_at, attempt)
+         FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::timestamptz[], $6::int[], $7::text[])
+              AS o(id, status, code, reply, retry_at, attempt, provider)
         WHERE n.id = o.id AND n.attempts = o.attempt AND n.status = 'sending'`,
       [
         outcomes.map((o) => o.id),
@@ -144,6 +146,7 @@ export class NoticeRepository {
         outcomes.map((o) => (o.reply ? o.reply.slice(0, 2000) : null)),
         outcomes.map((o) => o.retryAt ?? null),
         outcomes.map((o) => o.attempt),
+        outcomes.map((o) => o.provider ?? null),
       ],
     );
   }

@@ -4,6 +4,8 @@ import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { buildMailMessage } from '../channels/email/mail-message.builder';
 import { MailTransportService } from '../channels/email/mail-transport.service';
+import { FeedbackRepository } from '../feedback/feedback.repository';
+import { StatusLinks } from '../status-link/status-links.service';
 import { NoticeMetrics } from './notice.metrics';
 import { NoticeRepository, type ClaimedNotice, type Outcome } from '../notice.repository';
 import { renderInput, statusUrl, type EventContext } from '../rendering/notice-input.factory';
@@ -54,6 +56,8 @@ export class NoticeSenderService {
     private readonly transport: MailTransportService,
     private readonly limiter: SendRateLimiter,
     private readonly metrics: NoticeMetrics,
+    private readonly feedback: FeedbackRepository,
+    private readonly links: StatusLinks,
   ) {}
 
   /** Claims and sends batches until the event has nothing claimable, is paused/cancelled, or `stop()` says so. */
@@ -147,6 +151,8 @@ export class NoticeSenderService {
     }, STATUS_POLL_MS);
     const outcomes: Outcome[] = [];
     const untouched: ClaimedNotice[] = [];
+    // Addresses on the suppression list are never mailed: their notices end `suppressed` before any send.
+    const suppressed = await this.feedback.suppressedAmong(batch.map((n) => n.email));
     const stopped = () => halted || stop();
     let next = 0;
     // Send permits are fetched for the whole batch, one request at a time, and never awaited past a pause.
@@ -171,6 +177,11 @@ export class NoticeSenderService {
         // The lease is checked after the wait for a digest's turn, which may take a while.
         const leave = batch[i].kind === 'am-digest' ? await this.digests.enter() : null;
         try {
+          if (suppressed.has(batch[i].email.toLowerCase())) {
+            outcomes.push({ id: batch[i].id, attempt: batch[i].attempts, status: 'suppressed', code: null, reply: 'address on the suppression list' });
+            this.metrics.outcome(batch[i].kind, 'suppressed', null);
+            continue;
+          }
           if (stopped() || !(await permit()) || stopped() || Date.now() > leaseEnds) {
             untouched.push(batch[i]);
             continue;
@@ -237,7 +248,9 @@ export class NoticeSenderService {
     let message;
     try {
       const digest = n.kind === 'am-digest' ? await this.notices.digestAccounts(ctx.eventPk, n.digest_for ?? n.email) : null;
-      const input = renderInput(ctx, n, digest);
+      // A customer's notices link to its own status page for the case; digests to the public case page.
+      const link = n.customer_id && !n.is_test ? this.links.customerUrl(ctx.event.caseId, n.customer_id, n.locale) : ctx.statusUrl;
+      const input = renderInput(link === ctx.statusUrl ? ctx : { ...ctx, statusUrl: link }, n, digest);
       message = buildMailMessage(input, this.renderer.render(input), this.config);
     } catch (e) {
       const reason = e instanceof TemplateRenderError ? e.message : `could not build the message: ${(e as Error).message}`;
@@ -247,7 +260,7 @@ export class NoticeSenderService {
     try {
       const res = await this.transport.send(message);
       this.metrics.outcome(n.kind, 'sent', res.code, started);
-      return { id: n.id, attempt: n.attempts, status: 'sent', code: res.code, reply: res.response };
+      return { id: n.id, attempt: n.attempts, status: 'sent', code: res.code, reply: res.response, provider: res.provider };
     } catch (e) {
       return this.failure(n, e, started);
     }
@@ -257,6 +270,8 @@ export class NoticeSenderService {
     const raw = (e as { code?: unknown; responseCode?: unknown }).code ?? (e as { responseCode?: unknown }).responseCode;
     const code = typeof raw === 'number' ? raw : null;
     const reply = (e as { response?: string }).response ?? (e as Error).message ?? String(e);
+    const provider = (e as { provider?: unknown }).provider;
+    const via = typeof provider === 'string' ? provider : null;
     const next = nextAttempt({
       attempt: n.attempts,
       maxAttempts: this.config.MAIL_MAX_ATTEMPTS,
@@ -265,10 +280,10 @@ export class NoticeSenderService {
     });
     if (next.action === 'fail') {
       this.metrics.outcome(n.kind, 'failed', code, started);
-      return { id: n.id, attempt: n.attempts, status: 'failed', code, reply };
+      return { id: n.id, attempt: n.attempts, status: 'failed', code, reply, provider: via };
     }
     this.metrics.outcome(n.kind, 'retrying', code, started);
     const retryAt = new Date(Date.now() + next.delayMs);
-    return { id: n.id, attempt: n.attempts, status: 'retrying', code, reply, retryAt };
+    return { id: n.id, attempt: n.attempts, status: 'retrying', code, reply, retryAt, provider: via };
   }
 }
