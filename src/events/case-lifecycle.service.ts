@@ -3,6 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { MatchingRepository } from '../matching/matching.repository';
 import { NoticeDispatchService } from '../notices/dispatch/notice-dispatch.service';
+import { NoticePlanningRepository } from '../notices/planning/notice-planning.repository';
 import type { EventStatus, SuspensionEvent } from '../domain/event.types';
 import { EventsRepository, type EventRow } from './events.repository';
 
@@ -21,6 +22,7 @@ export class CaseLifecycleService {
   constructor(
     private readonly events: EventsRepository,
     private readonly matching: MatchingRepository,
+    private readonly planning: NoticePlanningRepository,
     private readonly dispatch: NoticeDispatchService,
   ) {}
 
@@ -37,9 +39,7 @@ export class CaseLifecycleService {
       if (!applied) return done;
       done.push(applied);
       this.logger.log({ caseId, ...applied, ms: Date.now() - started }, 'event applied');
-      // Statistics for the senders' claims and the notice lists, taken once the rows are committed, so that the
-      // apply's transaction (and the moment its rows become visible) does not wait for them.
-      if (applied.notices > 0) await this.events.dataSource.query(`ANALYZE notices`);
+      if (applied.notices > 0) await this.planning.refreshStatistics();
       if (applied.status === 'dispatching') await this.dispatch.start(applied.eventPk);
       // The affected list pages through the event's rows by an index alone once they are marked all-visible; vacuum
       // now rather than when autovacuum gets to it (until then a deep page reads the table for every row it skips). In the
@@ -72,7 +72,7 @@ export class CaseLifecycleService {
       await this.matching.buildMatchSet(m, resolved);
     }
     await this.matching.applyLifecycle(m, e.type, e.caseId, eventPk);
-    const counts = await this.matching.insertNoticesForEvent(m, eventPk);
+    const counts = await this.planning.insertNoticesForEvent(m, eventPk);
     await this.matching.endBulkWrites(m, bulk);
     await this.events.touchCase(m, e.caseId, eventPk, e.type === 'suspension.lifted');
     return counts;

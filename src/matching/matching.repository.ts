@@ -1,5 +1,6 @@
 // Set-based matching and the case lifecycle in SQL (SPEC §3): M(scope) is built in a temporary table and the
-// case's suspended set, the affected customers and the notice rows are derived from it, all in the caller's transaction.
+// case's suspended set and the affected customers are derived from it, all in the caller's transaction (the notice
+// rows come from NoticePlanningRepository).
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { EventScope, EventType } from '../domain/event.types';
@@ -208,43 +209,4 @@ export class MatchingRepository {
     await m.query(`CREATE INDEX ON old_s (customer_id, product, country)`);
     await m.query(`ANALYZE old_s`);
   }
-
-  /** One notice per active contact (notices on) of each told customer, plus one digest per account manager. */
-  async insertNoticesForEvent(m: EntityManager, eventPk: string): Promise<{ notices: number; customers: number }> {
-    // Fresh statistics first: planned for no rows, the join below ran as 300k index lookups instead of hash joins.
-    // They also plan the first affected-list pages for the real size.
-    await m.query(`ANALYZE event_customers`);
-    const contacts = await inserted(
-      m,
-      `INSERT INTO notices (event_pk, kind, customer_id, tier, email, name, locale)
-       SELECT ec.event_pk, ec.kind, c.id, c.tier, ct.email, ct.name, ct.locale
-         FROM event_customers ec
-         JOIN customers c ON c.id = ec.customer_id AND c.active
-         JOIN contacts ct ON ct.customer_id = c.id AND ct.notices
-        WHERE ec.event_pk = $1
-        ORDER BY c.id, ct.id`,
-      [eventPk],
-    );
-    const digests = await inserted(
-      m,
-      `INSERT INTO notices (event_pk, kind, email, name, locale)
-       SELECT $1, 'am-digest', c.am_email, max(coalesce(c.am_name, '')), 'en'
-         FROM event_customers ec
-         JOIN customers c ON c.id = ec.customer_id AND c.active
-        WHERE ec.event_pk = $1 AND c.am_email IS NOT NULL
-          AND EXISTS (SELECT 1 FROM contacts ct WHERE ct.customer_id = c.id AND ct.notices)
-        GROUP BY c.am_email`,
-      [eventPk],
-    );
-    // The event is new, so its notices are the rows just inserted (counting them again took a second at 1M).
-    const [{ customers }] = await m.query(`SELECT count(*)::int AS customers FROM event_customers WHERE event_pk = $1`, [eventPk]);
-    return { notices: contacts + digests, customers };
-  }
-}
-
-/** Runs an INSERT in `m`'s transaction and returns how many rows it wrote. */
-async function inserted(m: EntityManager, sql: string, params: unknown[]): Promise<number> {
-  if (!m.queryRunner) throw new Error('inserted() needs a transaction manager');
-  const result = await m.queryRunner.query(sql, params, true);
-  return result.affected ?? 0;
 }

@@ -5,12 +5,14 @@ import { AuditService, type Actor } from '../audit/audit.service';
 import { EventsRepository, type EventRow } from '../events/events.repository';
 import type { SuspensionEvent } from '../domain/event.types';
 import { MatchingRepository } from '../matching/matching.repository';
+import { NoticePlanningRepository } from '../notices/planning/notice-planning.repository';
 
 @Injectable()
 export class CaseReconcileService {
   constructor(
     private readonly events: EventsRepository,
     private readonly matching: MatchingRepository,
+    private readonly planning: NoticePlanningRepository,
     private readonly audit: AuditService,
   ) {}
 
@@ -67,7 +69,7 @@ export class CaseReconcileService {
            FROM m x GROUP BY x.customer_id, x.ref`,
         [eventPk],
       );
-      const counts = await this.matching.insertNoticesForEvent(m, eventPk);
+      const counts = await this.planning.insertNoticesForEvent(m, eventPk);
       const status = counts.notices === 0 ? 'completed' : 'awaiting_review';
       await this.events.markApplied(m, eventPk, status, counts.customers);
       await this.events.touchCase(m, caseId, eventPk, false);
