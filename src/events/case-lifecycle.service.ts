@@ -2,6 +2,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { MatchingRepository } from '../matching/matching.repository';
+import { SuspendedSetRepository } from '../matching/suspended-set.repository';
 import { NoticeDispatchService } from '../notices/dispatch/notice-dispatch.service';
 import { NoticePlanningRepository } from '../notices/planning/notice-planning.repository';
 import type { EventStatus, SuspensionEvent } from '../domain/event.types';
@@ -22,6 +23,7 @@ export class CaseLifecycleService {
   constructor(
     private readonly events: EventsRepository,
     private readonly matching: MatchingRepository,
+    private readonly suspended: SuspendedSetRepository,
     private readonly planning: NoticePlanningRepository,
     private readonly dispatch: NoticeDispatchService,
   ) {}
@@ -67,11 +69,8 @@ export class CaseLifecycleService {
   async computeEffect(m: EntityManager, e: SuspensionEvent, eventPk: string): Promise<{ notices: number; customers: number }> {
     if (e.type === 'suspension.issued') await this.events.openCase(m, e.caseId, e.title, eventPk);
     const bulk = await this.matching.beginBulkWrites(m, e.caseId, eventPk);
-    if (e.scope && e.type !== 'suspension.lifted') {
-      const resolved = await this.matching.resolveScope(m, e.scope);
-      await this.matching.buildMatchSet(m, resolved);
-    }
-    await this.matching.applyLifecycle(m, e.type, e.caseId, eventPk);
+    const match = e.scope && e.type !== 'suspension.lifted' ? await this.matching.createMatchTable(m, e.scope) : null;
+    await this.suspended.applyLifecycle(m, e.type, e.caseId, eventPk, match);
     const counts = await this.planning.insertNoticesForEvent(m, eventPk);
     await this.matching.endBulkWrites(m, bulk);
     await this.events.touchCase(m, e.caseId, eventPk, e.type === 'suspension.lifted');

@@ -64,7 +64,7 @@ export class EventIntakeService {
     let row: NewEventRow;
     if (checked.ok) {
       const e = checked.event;
-      const unknown = e.scope ? await this.matching.unknownScopeCodes(this.events.dataSource.manager, e.scope) : [];
+      const unknown = e.scope ? await this.matching.unknownScopeCodes(e.scope) : [];
       row = {
         eventId: e.eventId, caseId: e.caseId, type: e.type, status: unknown.length ? 'rejected' : 'received',
         dispatch: e.dispatch, payload: e, raw: null, contentHash: contentHash(input), conflict: false,

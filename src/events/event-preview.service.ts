@@ -59,7 +59,7 @@ export class EventPreviewService {
     await qr.startTransaction();
     try {
       const m = qr.manager;
-      const unknown = e.scope ? await this.matching.unknownScopeCodes(m, e.scope) : [];
+      const unknown = e.scope ? await this.matching.unknownScopeCodes(e.scope, m) : [];
       if (unknown.length) throw new BadRequestException({ message: unknown.join('; '), details: unknown });
       await this.events.lockCase(m, 'apply', e.caseId);
       const eventPk = await this.events.insert(m, {
