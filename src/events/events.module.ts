@@ -2,12 +2,15 @@ import { Module } from '@nestjs/common';
 import { MatchingModule } from '../matching/matching.module';
 import { NoticeSendingModule } from '../notices/notice-sending.module';
 import { RegistryModule } from '../registry/registry.module';
+import { TransactionService } from '../common/transaction.service';
 import { AffectedExportService } from './affected-export.service';
 import { AffectedRepository } from './affected.repository';
 import { CaseLifecycleService } from './case-lifecycle.service';
 import { CasesController } from './cases.controller';
+import { CasesRepository } from './cases.repository';
 import { CustomerSectionsService } from './customer-sections.service';
 import { EventIntakeService } from './event-intake.service';
+import { EventPreviewRepository } from './event-preview.repository';
 import { EventPreviewService } from './event-preview.service';
 import { EventsController } from './events.controller';
 import { EventsRepository } from './events.repository';
@@ -17,7 +20,19 @@ import { EventsService } from './events.service';
 @Module({
   imports: [MatchingModule, NoticeSendingModule, RegistryModule],
   controllers: [EventsController, CasesController],
-  providers: [CustomerSectionsService, EventsRepository, AffectedRepository, AffectedExportService, EventIntakeService, CaseLifecycleService, EventPreviewService, EventsService],
-  exports: [EventsRepository, AffectedRepository, EventIntakeService, CaseLifecycleService, EventPreviewService, EventsService],
+  providers: [
+    TransactionService,
+    CustomerSectionsService,
+    EventsRepository,
+    CasesRepository,
+    AffectedRepository,
+    AffectedExportService,
+    EventIntakeService,
+    CaseLifecycleService,
+    EventPreviewRepository,
+    EventPreviewService,
+    EventsService,
+  ],
+  exports: [EventsRepository, CasesRepository, AffectedRepository, EventIntakeService, CaseLifecycleService, EventPreviewService, EventsService],
 })
 export class EventsModule {}

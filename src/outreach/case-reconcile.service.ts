@@ -2,8 +2,10 @@
 // (the registry changed since the last event) get a `suspended` notice through the usual review flow.
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { AuditService, type Actor } from '../audit/audit.service';
-import { EventsRepository, type EventRow } from '../events/events.repository';
+import { TransactionService } from '../common/transaction.service';
 import type { SuspensionEvent } from '../domain/event.types';
+import { CasesRepository } from '../events/cases.repository';
+import { EventsRepository } from '../events/events.repository';
 import { MatchingRepository } from '../matching/matching.repository';
 import { SuspendedSetRepository } from '../matching/suspended-set.repository';
 import { NoticePlanningRepository } from '../notices/planning/notice-planning.repository';
@@ -11,7 +13,9 @@ import { NoticePlanningRepository } from '../notices/planning/notice-planning.re
 @Injectable()
 export class CaseReconcileService {
   constructor(
+    private readonly tx: TransactionService,
     private readonly events: EventsRepository,
+    private readonly cases: CasesRepository,
     private readonly matching: MatchingRepository,
     private readonly suspended: SuspendedSetRepository,
     private readonly planning: NoticePlanningRepository,
@@ -19,16 +23,13 @@ export class CaseReconcileService {
   ) {}
 
   async reconcile(actor: Actor, caseId: string) {
-    return this.events.dataSource.transaction(async (m) => {
-      await this.events.lockCase(m, 'apply', caseId);
-      const current = await this.events.getCase(m, caseId);
-      if (!current) throw new NotFoundException(`no case ${caseId}`);
-      if (current.status !== 'open') throw new ConflictException(`cannot reconcile case ${caseId}: it is closed`);
-      const [defining]: EventRow[] = await m.query(
-        `SELECT * FROM events WHERE case_id = $1 AND NOT conflict AND applied_at IS NOT NULL AND status <> 'rejected'
-            AND type IN ('suspension.issued', 'suspension.updated') ORDER BY id DESC LIMIT 1`,
-        [caseId],
-      );
+    return this.tx.run(async (m) => {
+      await this.cases.lock(m, 'apply', caseId);
+      const status = await this.cases.statusForUpdate(m, caseId);
+      if (!status) throw new NotFoundException(`no case ${caseId}`);
+      if (status !== 'open') throw new ConflictException(`cannot reconcile case ${caseId}: it is closed`);
+      // An open case always has the applied suspension.issued that opened it.
+      const defining = (await this.events.lastScopeEvent(m, caseId))!;
       const scopeEvent = defining.payload as SuspensionEvent;
       const match = await this.matching.createMatchTable(m, scopeEvent.scope!);
       // Subscriptions a licence released since the scope was set stay released.
@@ -39,8 +40,7 @@ export class CaseReconcileService {
         await this.audit.record(actor, 'case.reconcile', `case:${caseId}`, { customers: 0 }, m);
         return { caseId, eventId: null, customers: 0, notices: 0, status: null };
       }
-      const [{ k }] = await m.query(`SELECT count(*)::int AS k FROM events WHERE case_id = $1 AND source = 'reconcile'`, [caseId]);
-      const eventId = `${caseId}:reconcile:${k + 1}`.slice(0, 128);
+      const eventId = `${caseId}:reconcile:${(await this.events.countFromSource(m, caseId, 'reconcile')) + 1}`.slice(0, 128);
       const payload: SuspensionEvent = { ...scopeEvent, eventId, type: 'suspension.issued', dispatch: 'review' };
       const eventPk = (await this.events.insert(m, {
         eventId, caseId, type: 'suspension.issued', status: 'received', dispatch: 'review', payload, raw: null,
@@ -49,11 +49,11 @@ export class CaseReconcileService {
       // The same writes as a suspension.issued, adding to the suspended set instead of replacing it.
       await this.suspended.suspendMatched(match, caseId, eventPk, 'add');
       const counts = await this.planning.insertNoticesForEvent(m, eventPk);
-      const status = counts.notices === 0 ? 'completed' : 'awaiting_review';
-      await this.events.markApplied(m, eventPk, status, counts.customers);
-      await this.events.touchCase(m, caseId, eventPk, false);
+      const applied = counts.notices === 0 ? 'completed' : 'awaiting_review';
+      await this.events.markApplied(m, eventPk, applied, counts.customers);
+      await this.cases.touch(m, caseId, eventPk, false);
       await this.audit.record(actor, 'case.reconcile', `case:${caseId}`, { eventId, ...counts }, m);
-      return { caseId, eventId, customers: counts.customers, notices: counts.notices, status };
+      return { caseId, eventId, customers: counts.customers, notices: counts.notices, status: applied };
     });
   }
 }

@@ -79,7 +79,7 @@ export class EventsPagesController {
     const applied = !!row.applied_at && row.status !== 'rejected';
     const breakdown = applied ? await this.pages.breakdown(row.id, me) : null;
     // Previews render real customers' notices; only support reviews them (an account manager reads the sent ones per customer).
-    const samples = applied && support && row.payload ? await this.samples.render(this.pages.dataSource.manager, row.id, row.payload) : [];
+    const samples = applied && support && row.payload ? await this.samples.render(row.id, row.payload) : [];
     const base = `/events/${enc(eventId)}`;
     this.views.send(req, res, 'event', {
       title: view.title ?? eventId,
