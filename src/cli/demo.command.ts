@@ -9,6 +9,7 @@ import { SYSTEM_ACTOR } from '../audit/audit.service';
 import { startApp } from '../bootstrap';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { isFinished } from '../domain/event-status';
 import type { EventStatus } from '../domain/event.types';
 import { QueueName } from '../domain/queue.types';
 import { CatalogService } from '../registry/catalog.service';
@@ -84,7 +85,7 @@ export class DemoCommand extends CommandRunner {
     let last = '';
     while (Date.now() < until) {
       const row = await this.demo.progress(eventId);
-      if (row && ['completed', 'rejected', 'cancelled'].includes(row.status)) return row.status;
+      if (row && isFinished(row.status)) return row.status;
       const line = row ? `  … ${row.status}, ${n(row.sent)} sent, ${n(row.open)} to go` : '  … waiting for a worker';
       if (line !== last) process.stderr.write(`${line}\n`);
       last = line;

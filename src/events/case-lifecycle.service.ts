@@ -2,12 +2,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { TransactionService } from '../common/transaction.service';
+import { statusAfterApply } from '../domain/event-status';
 import type { EventStatus, SuspensionEvent } from '../domain/event.types';
 import { MatchingRepository } from '../matching/matching.repository';
 import { SuspendedSetRepository } from '../matching/suspended-set.repository';
 import { NoticeDispatchService } from '../notices/dispatch/notice-dispatch.service';
 import { NoticePlanningRepository } from '../notices/planning/notice-planning.repository';
 import { AffectedRepository } from './affected.repository';
+import { lifecycleProblems } from './case-lifecycle.rules';
 import { CasesRepository } from './cases.repository';
 import { EventsRepository, type EventRow } from './events.repository';
 
@@ -58,15 +60,7 @@ export class CaseLifecycleService {
 
   /** Lifecycle checks; returns the reasons an event of this type cannot apply to the case now. */
   async lifecycleProblems(m: EntityManager, e: SuspensionEvent): Promise<string[]> {
-    const status = await this.cases.statusForUpdate(m, e.caseId);
-    if (e.type === 'suspension.issued') {
-      return status === 'open'
-        ? [`type: suspension.issued for case "${e.caseId}", which is already open (use suspension.updated)`]
-        : [];
-    }
-    if (!status) return [`caseId: "${e.caseId}" is not a known case; ${e.type} needs a case opened by suspension.issued`];
-    if (status === 'closed') return [`caseId: case "${e.caseId}" is closed; ${e.type} cannot apply to it`];
-    return [];
+    return lifecycleProblems(e.type, e.caseId, await this.cases.statusForUpdate(m, e.caseId));
   }
 
   /** Computes the event's effect on the case inside `m`: suspended set, affected customers, notice rows. */
@@ -90,7 +84,7 @@ export class CaseLifecycleService {
       return { eventPk: row.id, status: 'rejected', notices: 0, customers: 0, reasons: problems };
     }
     const { notices, customers } = await this.computeEffect(m, e, row.id);
-    const status: EventStatus = notices === 0 ? 'completed' : e.dispatch === 'auto' ? 'dispatching' : 'awaiting_review';
+    const status = statusAfterApply(notices, e.dispatch);
     await this.events.markApplied(m, row.id, status, customers);
     return { eventPk: row.id, status, notices, customers, reasons: [] };
   }

@@ -6,6 +6,7 @@ import type { Principal } from '../domain/roles';
 import type { DeliveryStatus } from '../domain/notice.types';
 import { customerVisibility } from '../registry/customer-visibility';
 import type { EventStatus, SuspensionEvent } from '../domain/event.types';
+import { FINISHED_EVENT_STATUSES } from '../domain/event-status';
 
 export interface EventRow {
   id: string;
@@ -132,17 +133,17 @@ export class EventsRepository {
   async markApplied(m: EntityManager, id: string, status: EventStatus, customers: number): Promise<void> {
     await m.query(
       `UPDATE events SET status = $2, applied_at = now(), customers_affected = $3,
-              finished_at = CASE WHEN $2 IN ('completed', 'cancelled') THEN now() END
+              finished_at = CASE WHEN $2 = ANY($4::text[]) THEN now() END
         WHERE id = $1`,
-      [id, status, customers],
+      [id, status, customers, FINISHED_EVENT_STATUSES],
     );
   }
 
   async setStatus(id: string, status: EventStatus, from: EventStatus[], m: EntityManager = this.dataSource.manager) {
     const rows = await m.query(
-      `UPDATE events SET status = $2, finished_at = CASE WHEN $2 IN ('completed', 'cancelled') THEN now() END
+      `UPDATE events SET status = $2, finished_at = CASE WHEN $2 = ANY($4::text[]) THEN now() END
         WHERE id = $1 AND status = ANY($3::text[]) RETURNING id`,
-      [id, status, from],
+      [id, status, from, FINISHED_EVENT_STATUSES],
     );
     return rows.length > 0;
   }

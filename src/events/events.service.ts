@@ -1,6 +1,7 @@
 // Read side of events and cases: the shapes of SPEC §5, with account managers limited to their own customers.
 import { Injectable, NotFoundException } from '@nestjs/common';
 import type { Principal } from '../domain/roles';
+import type { EventStatus } from '../domain/event.types';
 import type { DeliveryStatus } from '../domain/notice.types';
 import type { Writable } from 'node:stream';
 import { AffectedExportService } from './affected-export.service';
@@ -13,7 +14,7 @@ export interface EventView {
   eventId: string | null;
   caseId: string | null;
   type: string | null;
-  status: string;
+  status: EventStatus;
   reasons: string[];
   receivedAt: string;
   counts: Record<DeliveryStatus, number>;

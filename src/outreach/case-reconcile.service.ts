@@ -3,6 +3,7 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { AuditService, type Actor } from '../audit/audit.service';
 import { TransactionService } from '../common/transaction.service';
+import { statusAfterApply } from '../domain/event-status';
 import type { SuspensionEvent } from '../domain/event.types';
 import { CasesRepository } from '../events/cases.repository';
 import { EventsRepository } from '../events/events.repository';
@@ -49,7 +50,7 @@ export class CaseReconcileService {
       // The same writes as a suspension.issued, adding to the suspended set instead of replacing it.
       await this.suspended.suspendMatched(match, caseId, eventPk, 'add');
       const counts = await this.planning.insertNoticesForEvent(m, eventPk);
-      const applied = counts.notices === 0 ? 'completed' : 'awaiting_review';
+      const applied = statusAfterApply(counts.notices, payload.dispatch);
       await this.events.markApplied(m, eventPk, applied, counts.customers);
       await this.cases.touch(m, caseId, eventPk, false);
       await this.audit.record(actor, 'case.reconcile', `case:${caseId}`, { eventId, ...counts }, m);

@@ -3,26 +3,12 @@ import { ConflictException, Injectable, NotFoundException } from '@nestjs/common
 import type { EntityManager } from 'typeorm';
 import { AuditService, type Actor } from '../audit/audit.service';
 import { TransactionService } from '../common/transaction.service';
+import { OUTREACH_TRANSITIONS, outreachTarget, type OutreachAction } from '../domain/event-status';
 import type { EventStatus } from '../domain/event.types';
-import { EventsRepository, type EventRow } from '../events/events.repository';
+import { EventsRepository } from '../events/events.repository';
 import { NoticeDispatchService } from '../notices/dispatch/notice-dispatch.service';
 import { NoticeSenderService } from '../notices/dispatch/notice-sender.service';
 import { OutreachRepository } from './outreach.repository';
-
-export type OutreachAction = 'approve' | 'pause' | 'resume' | 'cancel' | 'retry-failed';
-
-interface Transition {
-  from: EventStatus[];
-  to: (row: EventRow) => EventStatus;
-}
-
-const TRANSITIONS: Record<OutreachAction, Transition> = {
-  approve: { from: ['awaiting_review'], to: () => 'dispatching' },
-  pause: { from: ['dispatching'], to: () => 'paused' },
-  resume: { from: ['paused'], to: () => 'dispatching' },
-  cancel: { from: ['awaiting_review', 'dispatching', 'paused'], to: () => 'cancelled' },
-  'retry-failed': { from: ['dispatching', 'paused', 'completed'], to: (row) => (row.status === 'paused' ? 'paused' : 'dispatching') },
-};
 
 @Injectable()
 export class OutreachService {
@@ -36,20 +22,20 @@ export class OutreachService {
   ) {}
 
   async act(actor: Actor, eventId: string, action: OutreachAction): Promise<{ eventId: string; status: EventStatus; notices: number }> {
-    const t = TRANSITIONS[action];
     const result = await this.tx.run(async (m) => {
       const row = await this.events.lockByEventId(m, eventId);
       if (!row) throw new NotFoundException(`no event ${eventId}`);
-      if (!t.from.includes(row.status)) {
+      const status = outreachTarget(action, row.status);
+      if (!status) {
+        const from = OUTREACH_TRANSITIONS[action].from;
         throw new ConflictException(
-          `cannot ${action} event ${eventId}: it is ${row.status}; ${action} applies to ${t.from.join(' or ')} events`,
+          `cannot ${action} event ${eventId}: it is ${row.status}; ${action} applies to ${from.join(' or ')} events`,
         );
       }
       const touched = await this.changeNotices(m, action, row.id);
       if (action === 'retry-failed' && touched === 0) {
         throw new ConflictException(`cannot retry-failed event ${eventId}: it has no failed notices`);
       }
-      const status = t.to(row);
       await this.events.setStatus(row.id, status, [row.status], m);
       await this.audit.record(actor, `event.${action}`, `event:${eventId}`, { from: row.status, to: status, notices: touched }, m);
       return { eventPk: row.id, status, touched };
