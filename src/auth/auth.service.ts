@@ -1,7 +1,8 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, IsNull, Repository } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsNull, Repository } from 'typeorm';
 import { AuditService, type Actor } from '../audit/audit.service';
+import { TransactionService } from '../common/transaction.service';
 import { ApiToken } from './entities/api-token.entity';
 import { User } from './entities/user.entity';
 import type { Principal, Role } from '../domain/roles';
@@ -15,13 +16,13 @@ export class AuthService {
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
     @InjectRepository(ApiToken) private readonly tokens: Repository<ApiToken>,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly tx: TransactionService,
     private readonly audit: AuditService,
   ) {}
 
   async createUser(actor: Actor, input: { email: string; name: string; role: Role }): Promise<User> {
     const email = input.email.trim().toLowerCase();
-    return this.dataSource.transaction(async (m) => {
+    return this.tx.run(async (m) => {
       const existing = await m.getRepository(User).findOne({ where: { email } });
       if (existing) throw new ConflictException(`a user with email ${email} already exists`);
       const user = await m.getRepository(User).save(m.getRepository(User).create({ ...input, email }));
@@ -32,7 +33,7 @@ export class AuthService {
 
   /** Creates a token; the secret is returned once and only its hash is kept. */
   async createToken(actor: Actor, userId: string, label?: string): Promise<{ id: string; token: string }> {
-    return this.dataSource.transaction(async (m) => {
+    return this.tx.run(async (m) => {
       const user = await m.getRepository(User).findOne({ where: { id: userId } });
       if (!user) throw new NotFoundException(`no user ${userId}`);
       const token = newTokenSecret();
@@ -45,7 +46,7 @@ export class AuthService {
   }
 
   async revokeToken(actor: Actor, tokenId: string): Promise<void> {
-    await this.dataSource.transaction(async (m) => {
+    await this.tx.run(async (m) => {
       const res = await m
         .getRepository(ApiToken)
         .update({ id: tokenId, revokedAt: IsNull() }, { revokedAt: () => 'now()' });

@@ -7,6 +7,7 @@ import { MetricsModule } from '../metrics/metrics.module';
 import { QueueModule } from '../queue/queue.module';
 import { RegistryModule } from '../registry/registry.module';
 import { DemoCommand } from './demo.command';
+import { DemoRepository } from './demo.repository';
 import { EventsPublishCommand } from './events-publish.command';
 import { RegistryGenerateCommand } from './registry-generate.command';
 import { RegistryImportCommand } from './registry-import.command';
@@ -14,6 +15,6 @@ import { UsersCreateCommand } from './users-create.command';
 
 @Module({
   imports: [AppConfigModule, DatabaseModule, MetricsModule, QueueModule, AuditModule, AuthModule, RegistryModule],
-  providers: [UsersCreateCommand, RegistryImportCommand, RegistryGenerateCommand, EventsPublishCommand, DemoCommand],
+  providers: [UsersCreateCommand, RegistryImportCommand, RegistryGenerateCommand, EventsPublishCommand, DemoCommand, DemoRepository],
 })
 export class CliModule {}

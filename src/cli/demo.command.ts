@@ -2,24 +2,26 @@
 // dispatch, printing who was told what after each step and where to read the mails.
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import { resolve } from 'node:path';
 import { Command, CommandRunner, Option } from 'nest-commander';
-import { DataSource } from 'typeorm';
 import { SYSTEM_ACTOR } from '../audit/audit.service';
 import { startApp } from '../bootstrap';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { isFinished } from '../domain/event-status';
+import type { EventStatus } from '../domain/event.types';
 import { QueueName } from '../domain/queue.types';
 import { CatalogService } from '../registry/catalog.service';
 import { ensureDemoProducts } from '../registry/generator/demo-products';
 import { generateRegistry } from '../registry/generator/registry-generator';
 import { RegistryImportService } from '../registry/import/registry-import.service';
 import { demoCase } from './demo-case';
+import { DemoRepository } from './demo.repository';
 
 const DEMO_CUSTOMERS = 2000;
 const DEMO_SEED = 20261126;
+const DEMO_REF_PREFIX = 'DEMO';
 const STEP_TIMEOUT_MS = 10 * 60_000;
 const n = (x: number) => x.toLocaleString('en-US');
 
@@ -31,7 +33,7 @@ interface Options {
 export class DemoCommand extends CommandRunner {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly demo: DemoRepository,
     @InjectQueue(QueueName.SuspensionEvents) private readonly queue: Queue,
     private readonly imports: RegistryImportService,
     private readonly catalog: CatalogService,
@@ -47,18 +49,12 @@ export class DemoCommand extends CommandRunner {
     out(`Seeding the demo registry: ${n(customers)} customers (seed ${DEMO_SEED}) …`);
     await ensureDemoProducts(this.catalog, actor);
     const report = await this.imports.import(
-      generateRegistry({ customers, seed: DEMO_SEED, refPrefix: 'DEMO', format: 'jsonl' }),
+      generateRegistry({ customers, seed: DEMO_SEED, refPrefix: DEMO_REF_PREFIX, format: 'jsonl' }),
       { format: 'jsonl', mode: 'upsert', dryRun: false },
       actor,
     );
     if (!report.applied) throw new Error(`the demo registry did not import: ${JSON.stringify(report.errors.slice(0, 5))}`);
-    const [reg] = await this.db.query(
-      `SELECT count(*)::int AS customers, count(DISTINCT country)::int AS countries,
-              count(*) FILTER (WHERE tier = 'enterprise')::int AS enterprise,
-              count(DISTINCT am_email)::int AS managers,
-              (SELECT count(DISTINCT locale)::int FROM contacts) AS locales
-         FROM customers WHERE active AND ref LIKE 'DEMO-%'`,
-    );
+    const reg = await this.demo.registrySummary(DEMO_REF_PREFIX);
     out(`  ${n(reg.customers)} customers in ${reg.countries} countries, ${n(reg.enterprise)} enterprise, ` +
       `${reg.managers} account managers, ${reg.locales} contact locales\n`);
 
@@ -84,18 +80,12 @@ export class DemoCommand extends CommandRunner {
     }
   }
 
-  private async waitUntilDone(eventId: string): Promise<string> {
+  private async waitUntilDone(eventId: string): Promise<EventStatus> {
     const until = Date.now() + STEP_TIMEOUT_MS;
     let last = '';
     while (Date.now() < until) {
-      const [row] = await this.db.query(
-        `SELECT e.status, count(n.*) FILTER (WHERE n.status IN ('pending','sending','retrying'))::int AS open,
-                count(n.*) FILTER (WHERE n.status = 'sent')::int AS sent
-           FROM events e LEFT JOIN notices n ON n.event_pk = e.id AND NOT n.is_test
-          WHERE e.event_id = $1 AND NOT e.conflict GROUP BY e.status`,
-        [eventId],
-      );
-      if (row && ['completed', 'rejected', 'cancelled'].includes(row.status)) return row.status;
+      const row = await this.demo.progress(eventId);
+      if (row && isFinished(row.status)) return row.status;
       const line = row ? `  … ${row.status}, ${n(row.sent)} sent, ${n(row.open)} to go` : '  … waiting for a worker';
       if (line !== last) process.stderr.write(`${line}\n`);
       last = line;
@@ -105,32 +95,18 @@ export class DemoCommand extends CommandRunner {
   }
 
   private async printStep(eventId: string, status: string, seconds: number, out: (s?: string) => void): Promise<void> {
-    const [ev] = await this.db.query(`SELECT id, reasons FROM events WHERE event_id = $1 AND NOT conflict`, [eventId]);
+    const { reasons, kinds, mails, locales } = await this.demo.step(eventId);
     if (status === 'rejected') {
-      out(`  REJECTED: ${ev.reasons.join('; ')}\n`);
+      out(`  REJECTED: ${reasons.join('; ')}\n`);
       return;
     }
-    const kinds = await this.db.query(
-      `SELECT kind, count(*)::int AS customers,
-              count(*) FILTER (WHERE c.tier = 'enterprise')::int AS enterprise
-         FROM event_customers ec JOIN customers c ON c.id = ec.customer_id WHERE ec.event_pk = $1 GROUP BY kind ORDER BY kind`,
-      [ev.id],
-    );
-    const mails = await this.db.query(
-      `SELECT kind, status, count(*)::int AS n FROM notices WHERE event_pk = $1 AND NOT is_test GROUP BY 1, 2 ORDER BY 1, 2`,
-      [ev.id],
-    );
-    const locales = await this.db.query(
-      `SELECT locale, count(*)::int AS n FROM notices WHERE event_pk = $1 AND NOT is_test GROUP BY 1 ORDER BY 2 DESC`,
-      [ev.id],
-    );
     if (!kinds.length) out('  nobody is affected by this step');
     for (const k of kinds) {
       out(`  ${k.kind.padEnd(16)} ${n(k.customers).padStart(6)} customers (${n(k.enterprise)} enterprise)`);
     }
-    const byState = mails.map((m: { kind: string; status: string; n: number }) => `${m.kind} ${m.status} ${n(m.n)}`);
+    const byState = mails.map((m) => `${m.kind} ${m.status} ${n(m.n)}`);
     out(`  mails: ${byState.join(', ') || 'none'}`);
-    const top = locales.slice(0, 8).map((l: { locale: string; n: number }) => `${l.locale} ${n(l.n)}`);
+    const top = locales.slice(0, 8).map((l) => `${l.locale} ${n(l.n)}`);
     out(`  contact languages: ${top.join(', ') || '-'}${locales.length > 8 ? ` and ${locales.length - 8} more` : ''}`);
     out(`  done in ${seconds.toFixed(1)} s\n`);
   }

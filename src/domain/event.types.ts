@@ -22,6 +22,9 @@ export const EVENT_STATUSES = [
 ] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
 
+/** A case is open from its suspension.issued until its suspension.lifted. */
+export type CaseStatus = 'open' | 'closed';
+
 export const EVENT_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export interface EventScope {

@@ -22,7 +22,8 @@ export interface ApplyCaseJob {
 }
 
 export interface SendBatchJob {
-  eventId: string;
+  /** events.id: the internal key, not the publisher's eventId. */
+  eventPk: string;
   /** Which of the event's parallel pumps this is; pumps claim notices until none is left. */
   pump: number;
 }

@@ -1,9 +1,16 @@
 // Applies a case's stored events one at a time in arrival order (SPEC §3 lifecycle table), each in one transaction.
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { MatchingRepository } from '../matching/matching.repository';
-import { NoticeDispatchService } from '../notices/dispatch/notice-dispatch.service';
+import { TransactionService } from '../common/transaction.service';
+import { statusAfterApply } from '../domain/event-status';
 import type { EventStatus, SuspensionEvent } from '../domain/event.types';
+import { MatchingRepository } from '../matching/matching.repository';
+import { SuspendedSetRepository } from '../matching/suspended-set.repository';
+import { NoticeDispatchService } from '../notices/dispatch/notice-dispatch.service';
+import { NoticePlanningRepository } from '../notices/planning/notice-planning.repository';
+import { AffectedRepository } from './affected.repository';
+import { lifecycleProblems } from './case-lifecycle.rules';
+import { CasesRepository } from './cases.repository';
 import { EventsRepository, type EventRow } from './events.repository';
 
 export interface AppliedEvent {
@@ -19,8 +26,13 @@ export class CaseLifecycleService {
   private readonly logger = new Logger(CaseLifecycleService.name);
 
   constructor(
+    private readonly tx: TransactionService,
     private readonly events: EventsRepository,
+    private readonly cases: CasesRepository,
     private readonly matching: MatchingRepository,
+    private readonly suspended: SuspendedSetRepository,
+    private readonly planning: NoticePlanningRepository,
+    private readonly affected: AffectedRepository,
     private readonly dispatch: NoticeDispatchService,
   ) {}
 
@@ -29,52 +41,37 @@ export class CaseLifecycleService {
     const done: AppliedEvent[] = [];
     for (;;) {
       const started = Date.now();
-      const applied = await this.events.dataSource.transaction(async (m) => {
-        await this.events.lockCase(m, 'apply', caseId);
+      const applied = await this.tx.run(async (m) => {
+        await this.cases.lock(m, 'apply', caseId);
         const next = await this.events.nextReceived(m, caseId);
         return next ? this.applyOne(m, next) : null;
       });
       if (!applied) return done;
       done.push(applied);
       this.logger.log({ caseId, ...applied, ms: Date.now() - started }, 'event applied');
-      // Statistics for the senders' claims and the notice lists, taken once the rows are committed, so that the
-      // apply's transaction (and the moment its rows become visible) does not wait for them.
-      if (applied.notices > 0) await this.events.dataSource.query(`ANALYZE notices`);
+      if (applied.notices > 0) await this.planning.refreshStatistics();
       if (applied.status === 'dispatching') await this.dispatch.start(applied.eventPk);
-      // The affected list pages through the event's rows by an index alone once they are marked all-visible; vacuum
-      // now rather than when autovacuum gets to it (until then a deep page reads the table for every row it skips). In the
-      // background: sending does not wait for it.
+      // In the background: sending does not wait for it.
       if (applied.customers > 0) {
-        this.events.dataSource.query(`VACUUM event_customers`).catch((e: Error) => this.logger.warn(`VACUUM event_customers: ${e.message}`));
+        this.affected.vacuum().catch((e: Error) => this.logger.warn(`VACUUM event_customers: ${e.message}`));
       }
     }
   }
 
   /** Lifecycle checks; returns the reasons an event of this type cannot apply to the case now. */
   async lifecycleProblems(m: EntityManager, e: SuspensionEvent): Promise<string[]> {
-    const current = await this.events.getCase(m, e.caseId);
-    if (e.type === 'suspension.issued') {
-      return current?.status === 'open'
-        ? [`type: suspension.issued for case "${e.caseId}", which is already open (use suspension.updated)`]
-        : [];
-    }
-    if (!current) return [`caseId: "${e.caseId}" is not a known case; ${e.type} needs a case opened by suspension.issued`];
-    if (current.status === 'closed') return [`caseId: case "${e.caseId}" is closed; ${e.type} cannot apply to it`];
-    return [];
+    return lifecycleProblems(e.type, e.caseId, await this.cases.statusForUpdate(m, e.caseId));
   }
 
   /** Computes the event's effect on the case inside `m`: suspended set, affected customers, notice rows. */
   async computeEffect(m: EntityManager, e: SuspensionEvent, eventPk: string): Promise<{ notices: number; customers: number }> {
-    if (e.type === 'suspension.issued') await this.events.openCase(m, e.caseId, e.title, eventPk);
+    if (e.type === 'suspension.issued') await this.cases.open(m, e.caseId, e.title, eventPk);
     const bulk = await this.matching.beginBulkWrites(m, e.caseId, eventPk);
-    if (e.scope && e.type !== 'suspension.lifted') {
-      const resolved = await this.matching.resolveScope(m, e.scope);
-      await this.matching.buildMatchSet(m, resolved);
-    }
-    await this.matching.applyLifecycle(m, e.type, e.caseId, eventPk);
-    const counts = await this.matching.insertNoticesForEvent(m, eventPk);
+    const match = e.scope && e.type !== 'suspension.lifted' ? await this.matching.createMatchTable(m, e.scope) : null;
+    await this.suspended.applyLifecycle(m, e.type, e.caseId, eventPk, match);
+    const counts = await this.planning.insertNoticesForEvent(m, eventPk);
     await this.matching.endBulkWrites(m, bulk);
-    await this.events.touchCase(m, e.caseId, eventPk, e.type === 'suspension.lifted');
+    await this.cases.touch(m, e.caseId, eventPk, e.type === 'suspension.lifted');
     return counts;
   }
 
@@ -87,7 +84,7 @@ export class CaseLifecycleService {
       return { eventPk: row.id, status: 'rejected', notices: 0, customers: 0, reasons: problems };
     }
     const { notices, customers } = await this.computeEffect(m, e, row.id);
-    const status: EventStatus = notices === 0 ? 'completed' : e.dispatch === 'auto' ? 'dispatching' : 'awaiting_review';
+    const status = statusAfterApply(notices, e.dispatch);
     await this.events.markApplied(m, row.id, status, customers);
     return { eventPk: row.id, status, notices, customers, reasons: [] };
   }

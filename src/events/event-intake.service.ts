@@ -4,9 +4,11 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { TransactionService } from '../common/transaction.service';
 import { MatchingRepository } from '../matching/matching.repository';
 import { JobName, QueueName, type ApplyCaseJob } from '../domain/queue.types';
 import { contentHash } from './canonical-json';
+import { CasesRepository } from './cases.repository';
 import type { EventStatus } from '../domain/event.types';
 import { validateEvent } from './event-validator';
 import { EventsRepository, type NewEventRow } from './events.repository';
@@ -42,7 +44,9 @@ export class EventIntakeService {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly tx: TransactionService,
     private readonly events: EventsRepository,
+    private readonly cases: CasesRepository,
     private readonly matching: MatchingRepository,
     @InjectQueue(QueueName.CaseApply) private readonly applyQueue: Queue<ApplyCaseJob>,
   ) {}
@@ -64,7 +68,7 @@ export class EventIntakeService {
     let row: NewEventRow;
     if (checked.ok) {
       const e = checked.event;
-      const unknown = e.scope ? await this.matching.unknownScopeCodes(this.events.dataSource.manager, e.scope) : [];
+      const unknown = e.scope ? await this.matching.unknownScopeCodes(e.scope) : [];
       row = {
         eventId: e.eventId, caseId: e.caseId, type: e.type, status: unknown.length ? 'rejected' : 'received',
         dispatch: e.dispatch, payload: e, raw: null, contentHash: contentHash(input), conflict: false,
@@ -89,9 +93,9 @@ export class EventIntakeService {
   }
 
   private async store(row: NewEventRow): Promise<Omit<IntakeResult, 'invalid'>> {
-    return this.events.dataSource.transaction(async (m) => {
+    return this.tx.run(async (m) => {
       // Arrival order per case: inserts of one case take ids in commit order.
-      if (row.caseId) await this.events.lockCase(m, 'intake', row.caseId);
+      if (row.caseId) await this.cases.lock(m, 'intake', row.caseId);
       const id = await this.events.insert(m, row);
       if (id) return { eventId: row.eventId, status: row.status, reasons: row.reasons, duplicate: false, conflict: false };
       const existing = await this.events.findByEventId(row.eventId as string, m);

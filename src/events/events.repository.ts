@@ -1,4 +1,4 @@
-// All SQL of the events and cases tables.
+// All SQL of the events table (the cases table has CasesRepository).
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -6,6 +6,7 @@ import type { Principal } from '../domain/roles';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../domain/notice.types';
 import { customerVisibility } from '../registry/customer-visibility';
 import type { EventStatus, SuspensionEvent } from '../domain/event.types';
+import { FINISHED_EVENT_STATUSES } from '../domain/event-status';
 
 export interface EventRow {
   id: string;
@@ -49,16 +50,9 @@ export interface EventListFilter {
   pageSize: number;
 }
 
-/** Two advisory-lock namespaces per case: intake (arrival order) and apply (one event at a time). */
-export const CASE_LOCK = { intake: 7001, apply: 7002 } as const;
-
 @Injectable()
 export class EventsRepository {
-  constructor(@InjectDataSource() readonly dataSource: DataSource) {}
-
-  async lockCase(m: EntityManager, kind: keyof typeof CASE_LOCK, caseId: string): Promise<void> {
-    await m.query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [CASE_LOCK[kind], caseId]);
-  }
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** Inserts unless a non-conflict row with this eventId exists; returns the new id or null. */
   async insert(m: EntityManager, e: NewEventRow): Promise<string | null> {
@@ -80,6 +74,12 @@ export class EventsRepository {
     return rows[0] ?? null;
   }
 
+  /** The event for an outreach action, locked until the transaction ends. */
+  async lockByEventId(m: EntityManager, eventId: string): Promise<EventRow | null> {
+    const rows = await m.query(`SELECT * FROM events WHERE event_id = $1 AND NOT conflict FOR UPDATE`, [eventId]);
+    return rows[0] ?? null;
+  }
+
   async findByPk(id: string, m: EntityManager = this.dataSource.manager): Promise<EventRow | null> {
     const rows = await m.query(`SELECT * FROM events WHERE id = $1`, [id]);
     return rows[0] ?? null;
@@ -92,6 +92,27 @@ export class EventsRepository {
       [caseId],
     );
     return rows[0] ?? null;
+  }
+
+  /** A case's events in arrival order: its timeline. */
+  async listForCase(caseId: string): Promise<EventRow[]> {
+    return this.dataSource.query(`SELECT * FROM events WHERE case_id = $1 AND NOT conflict ORDER BY id`, [caseId]);
+  }
+
+  /** The applied event that last set the case's scope (suspension.issued or .updated). */
+  async lastScopeEvent(m: EntityManager, caseId: string): Promise<EventRow | null> {
+    const rows = await m.query(
+      `SELECT * FROM events WHERE case_id = $1 AND NOT conflict AND applied_at IS NOT NULL AND status <> 'rejected'
+          AND type IN ('suspension.issued', 'suspension.updated') ORDER BY id DESC LIMIT 1`,
+      [caseId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** How many events of the case came from `source`. */
+  async countFromSource(m: EntityManager, caseId: string, source: NewEventRow['source']): Promise<number> {
+    const [{ k }] = await m.query(`SELECT count(*)::int AS k FROM events WHERE case_id = $1 AND source = $2`, [caseId, source]);
+    return k;
   }
 
   async casesWithReceivedEvents(): Promise<string[]> {
@@ -112,43 +133,19 @@ export class EventsRepository {
   async markApplied(m: EntityManager, id: string, status: EventStatus, customers: number): Promise<void> {
     await m.query(
       `UPDATE events SET status = $2, applied_at = now(), customers_affected = $3,
-              finished_at = CASE WHEN $2 IN ('completed', 'cancelled') THEN now() END
+              finished_at = CASE WHEN $2 = ANY($4::text[]) THEN now() END
         WHERE id = $1`,
-      [id, status, customers],
+      [id, status, customers, FINISHED_EVENT_STATUSES],
     );
   }
 
   async setStatus(id: string, status: EventStatus, from: EventStatus[], m: EntityManager = this.dataSource.manager) {
     const rows = await m.query(
-      `UPDATE events SET status = $2, finished_at = CASE WHEN $2 IN ('completed', 'cancelled') THEN now() END
+      `UPDATE events SET status = $2, finished_at = CASE WHEN $2 = ANY($4::text[]) THEN now() END
         WHERE id = $1 AND status = ANY($3::text[]) RETURNING id`,
-      [id, status, from],
+      [id, status, from, FINISHED_EVENT_STATUSES],
     );
     return rows.length > 0;
-  }
-
-  async getCase(m: EntityManager, caseId: string): Promise<{ status: 'open' | 'closed' } | null> {
-    const rows = await m.query(`SELECT status FROM cases WHERE case_id = $1 FOR UPDATE`, [caseId]);
-    return rows[0] ?? null;
-  }
-
-  async openCase(m: EntityManager, caseId: string, title: string, eventPk: string): Promise<void> {
-    await m.query(
-      `INSERT INTO cases (case_id, status, title, last_event) VALUES ($1, 'open', $2, $3)
-       ON CONFLICT (case_id) DO UPDATE SET status = 'open', title = $2, opened_at = now(), closed_at = NULL,
-              last_event = $3, updated_at = now()`,
-      [caseId, title, eventPk],
-    );
-  }
-
-  async touchCase(m: EntityManager, caseId: string, eventPk: string, close: boolean): Promise<void> {
-    await m.query(
-      `UPDATE cases SET last_event = $2, updated_at = now(),
-              status = CASE WHEN $3 THEN 'closed' ELSE status END,
-              closed_at = CASE WHEN $3 THEN now() ELSE closed_at END
-        WHERE case_id = $1`,
-      [caseId, eventPk, close],
-    );
   }
 
   async list(f: EventListFilter, viewer: Principal) {

@@ -1,10 +1,12 @@
 // Read side of events and cases: the shapes of SPEC §5, with account managers limited to their own customers.
 import { Injectable, NotFoundException } from '@nestjs/common';
 import type { Principal } from '../domain/roles';
+import type { EventStatus } from '../domain/event.types';
 import type { DeliveryStatus } from '../domain/notice.types';
 import type { Writable } from 'node:stream';
 import { AffectedExportService } from './affected-export.service';
 import { AffectedRepository, type AffectedFilter } from './affected.repository';
+import { CasesRepository, type CaseRow } from './cases.repository';
 import type { EventListQuery } from './dto/event-query.dto';
 import { EventsRepository, type EventRow } from './events.repository';
 
@@ -12,7 +14,7 @@ export interface EventView {
   eventId: string | null;
   caseId: string | null;
   type: string | null;
-  status: string;
+  status: EventStatus;
   reasons: string[];
   receivedAt: string;
   counts: Record<DeliveryStatus, number>;
@@ -50,6 +52,7 @@ export function toEventView(r: EventRow, counts: Record<DeliveryStatus, number>)
 export class EventsService {
   constructor(
     private readonly events: EventsRepository,
+    private readonly cases: CasesRepository,
     private readonly affected: AffectedRepository,
     private readonly exporter: AffectedExportService,
   ) {}
@@ -96,30 +99,20 @@ export class EventsService {
   }
 
   private async assertCase(caseId: string): Promise<void> {
-    const [exists] = await this.events.dataSource.query(`SELECT 1 FROM cases WHERE case_id = $1`, [caseId]);
-    if (!exists) throw new NotFoundException(`no case ${caseId}`);
+    if (!(await this.cases.exists(caseId))) throw new NotFoundException(`no case ${caseId}`);
   }
 
   async listCases(page: number, pageSize: number) {
-    const ds = this.events.dataSource;
-    const [{ total }] = await ds.query(`SELECT count(*)::int AS total FROM cases`);
-    const rows = await ds.query(
-      `SELECT ${CASE_COLUMNS} FROM cases c ORDER BY c.updated_at DESC LIMIT $1 OFFSET $2`,
-      [pageSize, (page - 1) * pageSize],
-    );
+    const { rows, total } = await this.cases.page(page, pageSize);
     return { items: rows.map(toCaseView), total, page, pageSize };
   }
 
   async getCase(caseId: string, viewer: Principal) {
-    const ds = this.events.dataSource;
-    const rows = await ds.query(
-      `SELECT ${CASE_COLUMNS} FROM cases c WHERE c.case_id = $1`,
-      [caseId],
-    );
-    if (!rows.length) throw new NotFoundException(`no case ${caseId}`);
-    const events: EventRow[] = await ds.query(`SELECT * FROM events WHERE case_id = $1 AND NOT conflict ORDER BY id`, [caseId]);
+    const row = await this.cases.find(caseId);
+    if (!row) throw new NotFoundException(`no case ${caseId}`);
+    const events = await this.events.listForCase(caseId);
     const counts = await this.events.noticeCounts(events.map((e) => e.id), viewer);
-    return { ...toCaseView(rows[0]), timeline: events.map((e) => toEventView(e, counts.get(String(e.id))!)) };
+    return { ...toCaseView(row), timeline: events.map((e) => toEventView(e, counts.get(String(e.id))!)) };
   }
 
   async caseAffected(caseId: string, f: AffectedFilter, viewer: Principal) {
@@ -128,12 +121,7 @@ export class EventsService {
   }
 }
 
-/** A case with the size of its suspended set. */
-const CASE_COLUMNS = `c.case_id, c.status, c.title, c.opened_at, c.closed_at, c.updated_at,
-  (SELECT count(*)::int FROM case_suspensions s WHERE s.case_id = c.case_id) AS suspended,
-  (SELECT count(DISTINCT customer_id)::int FROM case_suspensions s WHERE s.case_id = c.case_id) AS customers`;
-
-function toCaseView(r: Record<string, any>) {
+function toCaseView(r: CaseRow) {
   return {
     caseId: r.case_id,
     status: r.status,

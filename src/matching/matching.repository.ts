@@ -1,8 +1,9 @@
-// Set-based matching and the case lifecycle in SQL (SPEC §3): M(scope) is built in a temporary table and the
-// case's suspended set, the affected customers and the notice rows are derived from it, all in the caller's transaction.
+// Set-based matching (SPEC §3): scopes resolved against the registry, and M(scope) built as the match table, in the
+// caller's transaction. SuspendedSetRepository derives the case's suspended set and who is told what from that table.
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import type { EventScope, EventType } from '../domain/event.types';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import type { EventScope } from '../domain/event.types';
 
 export interface ResolvedScope {
   products: string[];
@@ -10,7 +11,19 @@ export interface ResolvedScope {
   tiers: string[];
 }
 
-const SUB_JSON = `jsonb_agg(jsonb_build_object('product', x.product, 'country', x.country) ORDER BY x.product, x.country)`;
+/**
+ * The match table: M(scope), the in-scope subscriptions of active customers, as the temporary table
+ * `m (customer_id, product, country, ref)` of one transaction (indexed on customer_id, product, country; dropped at
+ * commit). Only `createMatchTable` makes it; the methods that read or trim it, here and in SuspendedSetRepository,
+ * take the handle it returns and run in the handle's transaction, so none of them can run where there is none.
+ */
+export const MATCH_TABLE = 'm';
+
+export interface MatchTable {
+  readonly table: typeof MATCH_TABLE;
+  /** The transaction the table lives in. */
+  readonly tx: EntityManager;
+}
 
 function split(list: string[], prefix: string): { plain: string[]; prefixed: string[]; all: boolean } {
   return {
@@ -22,8 +35,10 @@ function split(list: string[], prefix: string): { plain: string[]; prefixed: str
 
 @Injectable()
 export class MatchingRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
   /** Codes, countries and groups of a scope that the registry does not know (only the tables a scope names are read). */
-  async unknownScopeCodes(m: EntityManager, scope: EventScope): Promise<string[]> {
+  async unknownScopeCodes(scope: EventScope, m: EntityManager = this.dataSource.manager): Promise<string[]> {
     const p = split([...scope.products, ...scope.excludeProducts], 'category:');
     const r = split([...scope.regions, ...scope.excludeRegions], 'group:');
     const missing = async (table: string, codes: string[], label: string) => {
@@ -42,7 +57,7 @@ export class MatchingRepository {
   }
 
   /** Resolves `*`, `category:` and `group:` selectors and exclusions to plain product and country lists. */
-  async resolveScope(m: EntityManager, scope: EventScope): Promise<ResolvedScope> {
+  private async resolveScope(m: EntityManager, scope: EventScope): Promise<ResolvedScope> {
     const p = split(scope.products, 'category:');
     const xp = split(scope.excludeProducts, 'category:');
     const r = split(scope.regions, 'group:');
@@ -89,8 +104,9 @@ export class MatchingRepository {
     if (bulk) await m.query(`SET LOCAL session_replication_role = origin`);
   }
 
-  /** Fills the temporary table `m` (dropped at commit) with the in-scope subscriptions of active customers. */
-  async buildMatchSet(m: EntityManager, scope: ResolvedScope): Promise<number> {
+  /** Makes the transaction's match table (MATCH_TABLE) for an event's scope, replacing one made before in it. */
+  async createMatchTable(m: EntityManager, eventScope: EventScope): Promise<MatchTable> {
+    const scope = await this.resolveScope(m, eventScope);
     await m.query(`DROP TABLE IF EXISTS m`);
     await m.query(`CREATE TEMPORARY TABLE m (customer_id bigint, product text, country char(2), ref text) ON COMMIT DROP`);
     await m.query(
@@ -102,149 +118,33 @@ export class MatchingRepository {
     );
     await m.query(`CREATE INDEX ON m (customer_id, product, country)`);
     await m.query(`ANALYZE m`);
-    const [{ n }] = await m.query(`SELECT count(*)::int AS n FROM m`);
-    return n;
+    return { table: MATCH_TABLE, tx: m };
   }
 
-  /** Applies one event of `type` to the case's suspended set and records who is told what. Needs `m` unless lifted. */
-  async applyLifecycle(m: EntityManager, type: EventType, caseId: string, eventPk: string): Promise<void> {
-    switch (type) {
-      case 'suspension.issued':
-        await m.query(`DELETE FROM case_suspensions WHERE case_id = $1`, [caseId]);
-        // Rows go in in customer order, here and below: each index on customer_id is then written page by page
-        // instead of at random (a quarter less time at 1M customers).
-        await m.query(
-          `INSERT INTO case_suspensions (case_id, customer_id, product, country, since_event)
-           SELECT $1, customer_id, product, country, $2 FROM m ORDER BY customer_id, product, country`,
-          [caseId, eventPk],
-        );
-        await m.query(
-          `INSERT INTO event_customers (event_pk, customer_id, ref, kind, affected, added)
-           SELECT $1, customer_id, ref, 'suspended', subs, subs
-             FROM (SELECT x.customer_id, x.ref, ${SUB_JSON} AS subs FROM m x GROUP BY x.customer_id, x.ref) g
-            ORDER BY customer_id`,
-          [eventPk],
-        );
-        return;
-      case 'suspension.updated':
-        await this.snapshotOld(m, caseId);
-        await m.query(
-          `WITH n AS (SELECT x.customer_id, x.ref, ${SUB_JSON} AS subs FROM m x GROUP BY 1, 2),
-                o AS (SELECT x.customer_id, c.ref, ${SUB_JSON} AS subs
-                        FROM old_s x JOIN customers c ON c.id = x.customer_id GROUP BY 1, 2),
-                a AS (SELECT x.customer_id, ${SUB_JSON} AS subs
-                        FROM (SELECT customer_id, product, country FROM m EXCEPT SELECT * FROM old_s) x GROUP BY 1),
-                r AS (SELECT x.customer_id, ${SUB_JSON} AS subs
-                        FROM (SELECT * FROM old_s EXCEPT SELECT customer_id, product, country FROM m) x GROUP BY 1)
-           INSERT INTO event_customers (event_pk, customer_id, ref, kind, affected, added, removed)
-           SELECT $1, coalesce(n.customer_id, o.customer_id), coalesce(n.ref, o.ref),
-                  CASE WHEN o.customer_id IS NULL THEN 'suspended' WHEN n.customer_id IS NULL THEN 'restored' ELSE 'updated' END,
-                  coalesce(n.subs, '[]'), coalesce(a.subs, '[]'), coalesce(r.subs, '[]')
-             FROM n FULL JOIN o ON o.customer_id = n.customer_id
-             LEFT JOIN a ON a.customer_id = coalesce(n.customer_id, o.customer_id)
-             LEFT JOIN r ON r.customer_id = coalesce(n.customer_id, o.customer_id)`,
-          [eventPk],
-        );
-        await m.query(
-          `DELETE FROM case_suspensions s WHERE s.case_id = $1
-             AND NOT EXISTS (SELECT 1 FROM m WHERE m.customer_id = s.customer_id AND m.product = s.product AND m.country = s.country)`,
-          [caseId],
-        );
-        await m.query(
-          `INSERT INTO case_suspensions (case_id, customer_id, product, country, since_event)
-           SELECT $1, customer_id, product, country, $2 FROM m ON CONFLICT DO NOTHING`,
-          [caseId, eventPk],
-        );
-        return;
-      case 'license.granted':
-        await this.snapshotOld(m, caseId);
-        await m.query(
-          `WITH lost AS (SELECT o.*, m.ref FROM old_s o JOIN m USING (customer_id, product, country)),
-                r AS (SELECT x.customer_id, x.ref, ${SUB_JSON} AS subs FROM lost x GROUP BY 1, 2),
-                rest AS (SELECT x.customer_id, ${SUB_JSON} AS subs
-                           FROM (SELECT * FROM old_s EXCEPT SELECT customer_id, product, country FROM lost) x
-                          WHERE x.customer_id IN (SELECT customer_id FROM r) GROUP BY 1)
-           INSERT INTO event_customers (event_pk, customer_id, ref, kind, affected, removed)
-           SELECT $1, r.customer_id, r.ref, 'license-granted', coalesce(rest.subs, '[]'), r.subs
-             FROM r LEFT JOIN rest ON rest.customer_id = r.customer_id`,
-          [eventPk],
-        );
-        await m.query(
-          `DELETE FROM case_suspensions s USING m
-            WHERE s.case_id = $1 AND m.customer_id = s.customer_id AND m.product = s.product AND m.country = s.country`,
-          [caseId],
-        );
-        return;
-      case 'license.denied':
-        await m.query(
-          `INSERT INTO event_customers (event_pk, customer_id, ref, kind, affected)
-           SELECT $1, x.customer_id, x.ref, 'license-denied', ${SUB_JSON}
-             FROM (SELECT s.customer_id, s.product, s.country, m.ref FROM case_suspensions s
-                     JOIN m USING (customer_id, product, country) WHERE s.case_id = $2) x
-            GROUP BY x.customer_id, x.ref`,
-          [eventPk, caseId],
-        );
-        return;
-      case 'suspension.lifted':
-        await m.query(
-          `INSERT INTO event_customers (event_pk, customer_id, ref, kind, removed)
-           SELECT $1, x.customer_id, c.ref, 'restored', ${SUB_JSON}
-             FROM case_suspensions x JOIN customers c ON c.id = x.customer_id WHERE x.case_id = $2
-            GROUP BY x.customer_id, c.ref`,
-          [eventPk, caseId],
-        );
-        await m.query(`DELETE FROM case_suspensions WHERE case_id = $1`, [caseId]);
-        return;
-    }
+  /** Drops from the match table the subscriptions a licence of the case released after event `afterEventPk`. */
+  async dropLicensedSince({ tx }: MatchTable, caseId: string, afterEventPk: string): Promise<void> {
+    await tx.query(
+      `DELETE FROM m USING (
+         SELECT ec.customer_id, s->>'product' AS product, s->>'country' AS country
+           FROM events e JOIN event_customers ec ON ec.event_pk = e.id, jsonb_array_elements(ec.removed) s
+          WHERE e.case_id = $1 AND e.id > $2 AND e.type = 'license.granted' AND e.applied_at IS NOT NULL) r
+        WHERE m.customer_id = r.customer_id AND m.product = r.product AND m.country = r.country`,
+      [caseId, afterEventPk],
+    );
   }
 
-  private async snapshotOld(m: EntityManager, caseId: string): Promise<void> {
-    await m.query(`DROP TABLE IF EXISTS old_s`);
-    await m.query(
-      `CREATE TEMPORARY TABLE old_s ON COMMIT DROP AS
-       SELECT customer_id, product, country FROM case_suspensions WHERE case_id = $1`,
+  /** Drops from the match table every customer that some event of the case told (an affected-customer row). */
+  async dropToldInCase({ tx }: MatchTable, caseId: string): Promise<void> {
+    await tx.query(
+      `DELETE FROM m WHERE EXISTS (SELECT 1 FROM event_customers ec JOIN events e ON e.id = ec.event_pk
+                                   WHERE e.case_id = $1 AND ec.customer_id = m.customer_id)`,
       [caseId],
     );
-    await m.query(`CREATE INDEX ON old_s (customer_id, product, country)`);
-    await m.query(`ANALYZE old_s`);
   }
 
-  /** One notice per active contact (notices on) of each told customer, plus one digest per account manager. */
-  async insertNoticesForEvent(m: EntityManager, eventPk: string): Promise<{ notices: number; customers: number }> {
-    // Fresh statistics first: planned for no rows, the join below ran as 300k index lookups instead of hash joins.
-    // They also plan the first affected-list pages for the real size.
-    await m.query(`ANALYZE event_customers`);
-    const contacts = await inserted(
-      m,
-      `INSERT INTO notices (event_pk, kind, customer_id, tier, email, name, locale)
-       SELECT ec.event_pk, ec.kind, c.id, c.tier, ct.email, ct.name, ct.locale
-         FROM event_customers ec
-         JOIN customers c ON c.id = ec.customer_id AND c.active
-         JOIN contacts ct ON ct.customer_id = c.id AND ct.notices
-        WHERE ec.event_pk = $1
-        ORDER BY c.id, ct.id`,
-      [eventPk],
-    );
-    const digests = await inserted(
-      m,
-      `INSERT INTO notices (event_pk, kind, email, name, locale)
-       SELECT $1, 'am-digest', c.am_email, max(coalesce(c.am_name, '')), 'en'
-         FROM event_customers ec
-         JOIN customers c ON c.id = ec.customer_id AND c.active
-        WHERE ec.event_pk = $1 AND c.am_email IS NOT NULL
-          AND EXISTS (SELECT 1 FROM contacts ct WHERE ct.customer_id = c.id AND ct.notices)
-        GROUP BY c.am_email`,
-      [eventPk],
-    );
-    // The event is new, so its notices are the rows just inserted (counting them again took a second at 1M).
-    const [{ customers }] = await m.query(`SELECT count(*)::int AS customers FROM event_customers WHERE event_pk = $1`, [eventPk]);
-    return { notices: contacts + digests, customers };
+  /** Customers with a subscription in the match table now. */
+  async countCustomers({ tx }: MatchTable): Promise<number> {
+    const [{ n }] = await tx.query(`SELECT count(DISTINCT customer_id)::int AS n FROM m`);
+    return n;
   }
-}
-
-/** Runs an INSERT in `m`'s transaction and returns how many rows it wrote. */
-async function inserted(m: EntityManager, sql: string, params: unknown[]): Promise<number> {
-  if (!m.queryRunner) throw new Error('inserted() needs a transaction manager');
-  const result = await m.queryRunner.query(sql, params, true);
-  return result.affected ?? 0;
 }

@@ -100,7 +100,7 @@ export class NoticeRepository {
   }
 
   /** Notice rows with what rendering needs, read through `m` (e.g. inside a preview's transaction). */
-  async loadForRender(m: EntityManager, ids: string[]): Promise<ClaimedNotice[]> {
+  async loadForRender(ids: string[], m: EntityManager = this.dataSource.manager): Promise<ClaimedNotice[]> {
     return m.query(
       `SELECT n.id, n.event_pk, n.kind, n.tier, n.email, n.name, n.locale, n.is_test, n.attempts, n.customer_id, n.digest_for,
               cu.ref, cu.name AS customer_name, cu.country, cu.am_email, cu.am_name, ec.affected, ec.added, ec.removed
@@ -110,6 +110,16 @@ export class NoticeRepository {
         WHERE n.id = ANY($1::bigint[]) ORDER BY n.kind, n.tier, n.locale`,
       [ids],
     );
+  }
+
+  /** One notice of each kind × tier × locale of the event (its first), at most `limit`: what a preview renders. */
+  async sampleIds(eventPk: string, limit: number, m: EntityManager = this.dataSource.manager): Promise<string[]> {
+    const rows: { id: string }[] = await m.query(
+      `SELECT id FROM (SELECT DISTINCT ON (kind, tier, locale) id, kind, tier, locale FROM notices
+                        WHERE event_pk = $1 AND NOT is_test ORDER BY kind, tier, locale, id) s LIMIT $2`,
+      [eventPk, limit],
+    );
+    return rows.map((r) => String(r.id));
   }
 
   /**

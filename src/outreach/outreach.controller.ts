@@ -7,7 +7,8 @@ import { API_PREFIX } from '../common/api';
 import { EventsService } from '../events/events.service';
 import { NoticeListQuery, TestSendDto } from './dto/outreach.dto';
 import { NoticesQueryService } from './notices-query.service';
-import { OutreachService, type OutreachAction } from './outreach.service';
+import type { OutreachAction } from '../domain/event-status';
+import { OutreachService } from './outreach.service';
 
 @ApiTags('outreach')
 @ApiBearerAuth()

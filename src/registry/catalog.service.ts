@@ -1,8 +1,7 @@
 // Products and region groups: validated, audited replacements of the catalog (SPEC §2).
 import { BadRequestException, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AuditService, type Actor } from '../audit/audit.service';
+import { TransactionService } from '../common/transaction.service';
 import { CatalogRepository, type Product, type RegionGroup } from './catalog.repository';
 import { PRODUCT_CATEGORIES, PRODUCT_CODE, REGION_GROUP_CODE, type ProductCategory } from '../domain/registry.types';
 
@@ -11,7 +10,7 @@ export class CatalogService {
   constructor(
     private readonly catalog: CatalogRepository,
     private readonly audit: AuditService,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly tx: TransactionService,
   ) {}
 
   listProducts(): Promise<Product[]> {
@@ -31,7 +30,7 @@ export class CatalogService {
     }
     const name = input.name.trim();
     if (!name) throw invalid('name', 'name must not be empty');
-    return this.dataSource.transaction(async (m) => {
+    return this.tx.run(async (m) => {
       const { product, created } = await this.catalog.upsertProduct({ code: input.code, name, category: input.category }, m);
       await this.audit.record(actor, created ? 'product.create' : 'product.update', `product:${product.code}`, { ...product }, m);
       return product;
@@ -49,7 +48,7 @@ export class CatalogService {
     if (unknown.length) {
       throw invalid('countries', `not ISO 3166-1 alpha-2 country codes: ${unknown.join(', ')}`);
     }
-    return this.dataSource.transaction(async (m) => {
+    return this.tx.run(async (m) => {
       const { group, created } = await this.catalog.upsertRegionGroup({ code: input.code, name, countries }, m);
       await this.audit.record(actor, created ? 'region-group.create' : 'region-group.update', `region-group:${group.code}`, {
         name: group.name,

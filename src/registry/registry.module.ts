@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { TransactionService } from '../common/transaction.service';
 import { CatalogController } from './catalog.controller';
 import { CatalogRepository } from './catalog.repository';
 import { CatalogService } from './catalog.service';
@@ -15,6 +16,7 @@ import { RegistryImportService } from './import/registry-import.service';
 @Module({
   controllers: [CatalogController, CustomersController, RegistryImportController],
   providers: [
+    TransactionService,
     CatalogRepository,
     CatalogService,
     CustomersRepository,

@@ -8,25 +8,32 @@ import { roleAllows } from '../domain/roles';
 import { sendCsvHeaders } from '../common/csv-response';
 import type { AffectedItem } from '../events/affected.repository';
 import { AffectedQuery, EventListQuery } from '../events/dto/event-query.dto';
+import { FINISHED_EVENT_STATUSES, isFinished, OUTREACH_ACTIONS, OUTREACH_TRANSITIONS, type OutreachAction } from '../domain/event-status';
 import { EVENT_STATUSES, EVENT_TYPES } from '../domain/event.types';
 import { EventsService } from '../events/events.service';
 import { DELIVERY_STATUSES } from '../domain/notice.types';
 import { NoticeSamplesService } from '../notices/rendering/notice-samples.service';
-import { OutreachService, type OutreachAction } from '../outreach/outreach.service';
+import { OutreachService } from '../outreach/outreach.service';
 import { TIERS } from '../domain/registry.types';
 import { WebExceptionFilter } from './web-exception.filter';
 import { bars, countryName, enc, pager, parseQuery, progressOf, queryString } from './web-page-model';
 import { WebPagesRepository } from './web-pages.repository';
 import { WebViews, type WebRequest } from './web-views.service';
 
-/** Each outreach button, and the event states it applies to (as OutreachService enforces). */
-export const OUTREACH_BUTTONS: { action: OutreachAction; label: string; states: string[] }[] = [
-  { action: 'approve', label: 'Approve and send', states: ['awaiting_review'] },
-  { action: 'pause', label: 'Pause', states: ['dispatching'] },
-  { action: 'resume', label: 'Resume', states: ['paused'] },
-  { action: 'cancel', label: 'Cancel outreach', states: ['awaiting_review', 'dispatching', 'paused'] },
-  { action: 'retry-failed', label: 'Retry failed', states: ['dispatching', 'paused', 'completed'] },
-];
+const BUTTON_LABELS: Record<OutreachAction, string> = {
+  approve: 'Approve and send',
+  pause: 'Pause',
+  resume: 'Resume',
+  cancel: 'Cancel outreach',
+  'retry-failed': 'Retry failed',
+};
+
+/** Each outreach button, shown in the event states its action applies to (the transitions OutreachService enforces). */
+export const OUTREACH_BUTTONS = OUTREACH_ACTIONS.map((action) => ({
+  action,
+  label: BUTTON_LABELS[action],
+  states: OUTREACH_TRANSITIONS[action].from,
+}));
 const DONE_MESSAGES: Record<string, string> = {
   approve: 'Approved: sending has started.',
   pause: 'Paused.',
@@ -79,7 +86,7 @@ export class EventsPagesController {
     const applied = !!row.applied_at && row.status !== 'rejected';
     const breakdown = applied ? await this.pages.breakdown(row.id, me) : null;
     // Previews render real customers' notices; only support reviews them (an account manager reads the sent ones per customer).
-    const samples = applied && support && row.payload ? await this.samples.render(this.pages.dataSource.manager, row.id, row.payload) : [];
+    const samples = applied && support && row.payload ? await this.samples.render(row.id, row.payload) : [];
     const base = `/events/${enc(eventId)}`;
     this.views.send(req, res, 'event', {
       title: view.title ?? eventId,
@@ -89,7 +96,8 @@ export class EventsPagesController {
       flash: did ? DONE_MESSAGES[did] : undefined,
       progress: progressOf(view.counts),
       counts: DELIVERY_STATUSES.map((s) => ({ state: s, n: view.counts[s] })),
-      live: !['completed', 'cancelled', 'rejected'].includes(view.status),
+      live: !isFinished(view.status),
+      finishedAttr: FINISHED_EVENT_STATUSES.join(' '),
       breakdown: breakdown && {
         byKind: bars(breakdown.byKind),
         byCountry: bars(breakdown.byCountry, (c) => `${countryName(c)} (${c})`),

@@ -24,7 +24,7 @@ export interface PublicCaseEvent {
 
 @Injectable()
 export class WebPagesRepository {
-  constructor(@InjectDataSource() readonly dataSource: DataSource) {}
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** Customers told by the event, counted by notice kind, destination country and product (those the viewer may see). */
   async breakdown(eventPk: string, viewer: Principal): Promise<Breakdown> {

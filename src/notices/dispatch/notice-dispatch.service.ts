@@ -28,7 +28,7 @@ export class NoticeDispatchService {
     await this.queue.addBulk(
       Array.from({ length: pumps }, (_, pump) => ({
         name: JobName.SendBatch,
-        data: { eventId: eventPk, pump },
+        data: { eventPk, pump },
         opts: { jobId: `pump-${eventPk}-${pump}${suffix}`, removeOnComplete: true, removeOnFail: true },
       })),
     );

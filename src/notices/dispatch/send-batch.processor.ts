@@ -34,7 +34,7 @@ export class SendBatchProcessor extends WorkerHost implements OnApplicationBoots
   }
 
   process(job: Job<SendBatchJob>): Promise<PumpResult> {
-    const pump = this.sender.pump(job.data.eventId, () => this.stopping);
+    const pump = this.sender.pump(job.data.eventPk, () => this.stopping);
     this.running.add(pump);
     return pump.finally(() => this.running.delete(pump));
   }

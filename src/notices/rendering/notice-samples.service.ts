@@ -28,13 +28,10 @@ export class NoticeSamplesService {
     private readonly renderer: NoticeRenderer,
   ) {}
 
-  async render(m: EntityManager, eventPk: string, event: SuspensionEvent, limit = 60): Promise<NoticeSample[]> {
-    const ids: { id: string }[] = await m.query(
-      `SELECT id FROM (SELECT DISTINCT ON (kind, tier, locale) id, kind, tier, locale FROM notices
-                        WHERE event_pk = $1 AND NOT is_test ORDER BY kind, tier, locale, id) s LIMIT $2`,
-      [eventPk, limit],
-    );
-    const rows = await this.notices.loadForRender(m, ids.map((r) => String(r.id)));
+  /** `m`: the transaction to read in, e.g. a preview's, whose rows nobody else sees. */
+  async render(eventPk: string, event: SuspensionEvent, m?: EntityManager, limit = 60): Promise<NoticeSample[]> {
+    const ids = await this.notices.sampleIds(eventPk, limit, m);
+    const rows = await this.notices.loadForRender(ids, m);
     const ctx = { eventPk, event, products: await this.notices.products(m), statusUrl: statusUrl(this.config.PUBLIC_BASE_URL, event.caseId) };
     const out: NoticeSample[] = [];
     for (const n of rows) {

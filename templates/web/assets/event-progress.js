@@ -7,7 +7,8 @@
   var bar = document.getElementById('progress');
   var text = document.getElementById('progress-text');
   var status = document.getElementById('event-status');
-  var finished = ['completed', 'cancelled', 'rejected'];
+  // The statuses after which nothing changes without support acting: from the page (src/domain/event-status.ts).
+  var finished = (root.getAttribute('data-finished') || '').split(' ');
 
   function show(p) {
     // An event still being applied has no counts, breakdown or previews yet: load the page again once it has them.
