@@ -144,7 +144,7 @@ export class MailTransportService implements OnModuleDestroy {
    * Sends one message; throws SmtpTemporaryError (retry later) or SmtpPermanentError (give up), with the provider
    * that answered. A 4xx or connection error moves on to the next provider at once; a provider whose own rate is
    * spent this second is passed over for the next one, and when only such providers are left we wait for the next
-   * second. Set-aside providers are skipped until their cool-down ends.
+   * second. Set-aside providers are skipped until their cool-down ends, unless all of them are set aside.
    */
   async send(message: Mail.Options): Promise<SendResult> {
     if (this.composer) {
@@ -160,36 +160,41 @@ export class MailTransportService implements OnModuleDestroy {
     let tooLarge = 0;
     for (;;) {
       let rateSpent = false;
-      for (const p of this.providers) {
-        if (tried.has(p)) continue;
-        if (raw && p.config.maxMessageBytes !== null && raw.length > p.config.maxMessageBytes) {
-          tried.add(p);
-          tooLarge += 1;
-          continue;
-        }
-        if (!p.breaker.tryAcquire()) continue;
-        if (p.config.rate > 0 && !(await this.gate.tryTake(p.config.name, p.config.rate))) {
-          p.breaker.abandon();
-          rateSpent = true;
-          continue;
-        }
-        tried.add(p);
-        try {
-          const res = await this.sendVia(p, message, raw);
-          p.breaker.success();
-          this.observer?.sent(p.config.name);
-          return res;
-        } catch (e) {
-          const err = classifySmtpError(e);
-          err.provider = p.config.name;
-          this.observer?.failed(p.config.name, err.temporary ? 'temporary' : 'permanent');
-          if (!err.temporary) {
-            // The provider answered: it is up, the message is what it refused.
-            p.breaker.success();
-            throw err;
+      // Set-aside providers are passed over while another can be tried; when every one is set aside they are
+      // tried all the same (in order), since there is nowhere else to send and a retry later costs an attempt.
+      for (const force of [false, true]) {
+        if (force && (tried.size > tooLarge || rateSpent)) break;
+        for (const p of this.providers) {
+          if (tried.has(p)) continue;
+          if (raw && p.config.maxMessageBytes !== null && raw.length > p.config.maxMessageBytes) {
+            tried.add(p);
+            tooLarge += 1;
+            continue;
           }
-          p.breaker.failure();
-          lastTemporary = err;
+          if (!force && !p.breaker.tryAcquire()) continue;
+          if (p.config.rate > 0 && !(await this.gate.tryTake(p.config.name, p.config.rate))) {
+            if (!force) p.breaker.abandon();
+            rateSpent = true;
+            continue;
+          }
+          tried.add(p);
+          try {
+            const res = await this.sendVia(p, message, raw);
+            p.breaker.success();
+            this.observer?.sent(p.config.name);
+            return res;
+          } catch (e) {
+            const err = classifySmtpError(e);
+            err.provider = p.config.name;
+            this.observer?.failed(p.config.name, err.temporary ? 'temporary' : 'permanent');
+            if (!err.temporary) {
+              // The provider answered: it is up, the message is what it refused.
+              p.breaker.success();
+              throw err;
+            }
+            p.breaker.failure();
+            lastTemporary = err;
+          }
         }
       }
       if (!rateSpent) break;
