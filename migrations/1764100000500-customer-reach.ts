@@ -9,7 +9,9 @@ export class CustomerReach1764100000500 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     // Only for a deployment without LINK_SECRET (development): every process of it signs links alike.
-    await q.query(`CREATE TABLE app_secrets (name text PRIMARY KEY, value text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`);
+    await q.query(
+      `CREATE TABLE app_secrets (name text PRIMARY KEY, value text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`,
+    );
     await q.query(`
       CREATE TABLE customer_webhooks (
         customer_id bigint PRIMARY KEY REFERENCES customers(id) ON DELETE CASCADE,
@@ -37,7 +39,9 @@ export class CustomerReach1764100000500 implements MigrationInterface {
         sent_at timestamptz,
         UNIQUE (event_pk, customer_id)
       )`);
-    await q.query(`CREATE INDEX webhook_deliveries_work_idx ON webhook_deliveries (event_pk, id) WHERE status IN ('pending', 'retrying', 'sending')`);
+    await q.query(
+      `CREATE INDEX webhook_deliveries_work_idx ON webhook_deliveries (event_pk, id) WHERE status IN ('pending', 'retrying', 'sending')`,
+    );
     await q.query(`CREATE INDEX webhook_deliveries_customer_idx ON webhook_deliveries (customer_id, id DESC)`);
     await q.query(`ALTER TABLE notices ADD COLUMN provider text`);
   }

@@ -77,6 +77,11 @@ const LEAST_ADVANCED = `CASE
 const delivery = (alias: string) => `(SELECT CASE WHEN count(*) = 0 THEN 'none' ELSE ${LEAST_ADVANCED} END
   FROM notices n WHERE n.event_pk = ${alias}.event_pk AND n.customer_id = ${alias}.customer_id AND NOT n.is_test)`;
 
+/** `deliveryStatus=unreached` (SPEC §4): none of the customer's notices of the event ended `sent`. */
+export const UNREACHED = 'unreached';
+const UNREACHED_SQL = (alias: string) => `NOT EXISTS (SELECT 1 FROM notices n WHERE n.event_pk = ${alias}.event_pk
+  AND n.customer_id = ${alias}.customer_id AND n.status = 'sent' AND NOT n.is_test)`;
+
 /** The same state for every customer of an event at once: one pass over its notices, for the CSV export. */
 const deliveryByCustomer = (eventParam: string) => `(SELECT n.customer_id, ${LEAST_ADVANCED} AS state
   FROM notices n WHERE n.event_pk = ${eventParam} AND n.customer_id IS NOT NULL AND NOT n.is_test GROUP BY n.customer_id)`;
@@ -93,6 +98,10 @@ class Where {
     this.params.push(value);
     this.parts.push(sql(`$${this.params.length}`));
     this.needsCustomer ||= onCustomer;
+  }
+  /** A condition with no value of its own. */
+  addFixed(sql: string): void {
+    this.parts.push(sql);
   }
   get sql(): string {
     return this.parts.length ? `AND ${this.parts.join(' AND ')}` : '';
@@ -132,7 +141,8 @@ export class AffectedRepository {
     const w = new Where([eventPk]);
     const subs = `(CASE WHEN jsonb_array_length(r.affected) > 0 THEN r.affected ELSE r.removed END)`;
     filters(w, f, viewer, subs);
-    if (f.deliveryStatus) w.add((p) => `${delivery('r')} = ${p}`, f.deliveryStatus);
+    if (f.deliveryStatus === UNREACHED) w.addFixed(UNREACHED_SQL('r'));
+    else if (f.deliveryStatus) w.add((p) => `${delivery('r')} = ${p}`, f.deliveryStatus);
     const customers = 'JOIN customers c ON c.id = r.customer_id';
     const join = w.needsCustomer || (f.sort && f.sort !== 'ref') ? customers : '';
     return {
@@ -180,7 +190,7 @@ export class AffectedRepository {
     const [[{ total }], rows] = await Promise.all([
       knownTotal !== undefined
         ? [{ total: knownTotal }]
-        : this.query(`SELECT count(*)::int AS total ${q.from}`, q.params),
+        : this.count(q).then((total) => [{ total }]),
       this.query(
         `WITH p AS (SELECT ${q.keyColumns} ${q.from} ORDER BY ${q.order} LIMIT $${n + 1} OFFSET $${n + 2})
          SELECT ${q.select} ${q.pageFrom} ORDER BY ${q.order}`,
@@ -188,6 +198,11 @@ export class AffectedRepository {
       ),
     ]);
     return { items: rows.map(toItem), total, page: f.page, pageSize: f.pageSize };
+  }
+
+  async count(q: AffectedQuery): Promise<number> {
+    const [{ total }] = await this.query(`SELECT count(*)::int AS total ${q.from}`, q.params);
+    return total;
   }
 
   /**

@@ -140,9 +140,10 @@ export class EventsRepository {
   }
 
   async setStatus(id: string, status: EventStatus, from: EventStatus[], m: EntityManager = this.dataSource.manager) {
+    // Through a CTE: TypeORM answers a bare UPDATE … RETURNING with [rows, count] (always two long), a SELECT with the rows.
     const rows = await m.query(
-      `UPDATE events SET status = $2, finished_at = CASE WHEN $2 = ANY($4::text[]) THEN now() END
-        WHERE id = $1 AND status = ANY($3::text[]) RETURNING id`,
+      `WITH u AS (UPDATE events SET status = $2, finished_at = CASE WHEN $2 = ANY($4::text[]) THEN now() END
+                   WHERE id = $1 AND status = ANY($3::text[]) RETURNING id) SELECT id FROM u`,
       [id, status, from, FINISHED_EVENT_STATUSES],
     );
     return rows.length > 0;

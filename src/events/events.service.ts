@@ -5,7 +5,7 @@ import type { EventStatus } from '../domain/event.types';
 import type { DeliveryStatus } from '../domain/notice.types';
 import type { Writable } from 'node:stream';
 import { AffectedExportService } from './affected-export.service';
-import { AffectedRepository, type AffectedFilter } from './affected.repository';
+import { AffectedRepository, UNREACHED, type AffectedFilter } from './affected.repository';
 import { CasesRepository, type CaseRow } from './cases.repository';
 import type { EventListQuery } from './dto/event-query.dto';
 import { EventsRepository, type EventRow } from './events.repository';
@@ -80,6 +80,11 @@ export class EventsService {
     // An applied event's customer rows never change (the service deactivates customers, never deletes them), so
     // customers_affected is their count.
     return this.affected.page(q, f, !q.filtered && row.applied_at ? row.customers_affected : undefined);
+  }
+
+  /** Customers of the event none of whose notices ended `sent` (SPEC §4), among those `viewer` may see. */
+  async unreachedCount(eventPk: string, viewer: Principal): Promise<number> {
+    return this.affected.count(this.affected.eventQuery(eventPk, { deliveryStatus: UNREACHED, page: 1, pageSize: 1 }, viewer));
   }
 
   /**

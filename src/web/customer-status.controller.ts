@@ -1,5 +1,16 @@
 // A customer's own status page for a case, behind an unguessable link (SPEC §4): HTML, or JSON for Accept: application/json.
-import { Controller, Get, HttpException, HttpStatus, NotFoundException, Param, Query, Req, Res, UseFilters } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  HttpException,
+  HttpStatus,
+  NotFoundException,
+  Param,
+  Query,
+  Req,
+  Res,
+  UseFilters,
+} from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../common/auth.decorators';

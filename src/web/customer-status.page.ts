@@ -22,12 +22,23 @@ const TYPE_TEXT: Record<string, string> = {
 export function customerStatusPage(status: CustomerStatus, requested: string, now = new Date()) {
   const locale = canonicalLocale(requested) ?? 'en';
   const regions = new Intl.DisplayNames([locale, 'en'], { type: 'region', fallback: 'code' });
-  const dates = new Intl.DateTimeFormat([locale, 'en'], { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC', timeZoneName: 'short' });
+  const dates = new Intl.DateTimeFormat([locale, 'en'], {
+    dateStyle: 'long',
+    timeStyle: 'short',
+    timeZone: 'UTC',
+    timeZoneName: 'short',
+  });
   const time = (iso: string | Date) => dates.format(new Date(iso));
   const subs = (list: SubscriptionRef[]) =>
     list.map((s) => {
       const p = status.products[s.product];
-      return { product: p?.name ?? s.product, code: s.product, category: p?.category ?? '', country: regions.of(s.country) ?? s.country, countryCode: s.country };
+      return {
+        product: p?.name ?? s.product,
+        code: s.product,
+        category: p?.category ?? '',
+        country: regions.of(s.country) ?? s.country,
+        countryCode: s.country,
+      };
     });
   const lifted = [...status.events].reverse().find((e) => e.type === 'suspension.lifted');
   const liftsLater = !!lifted && new Date(lifted.effectiveAt) > now;

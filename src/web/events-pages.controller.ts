@@ -85,6 +85,7 @@ export class EventsPagesController {
     const support = roleAllows(me.role, 'support');
     const applied = !!row.applied_at && row.status !== 'rejected';
     const breakdown = applied ? await this.pages.breakdown(row.id, me) : null;
+    const unreached = applied ? await this.events.unreachedCount(row.id, me) : null;
     // Previews render real customers' notices; only support reviews them (an account manager reads the sent ones per customer).
     const samples = applied && support && row.payload ? await this.samples.render(row.id, row.payload) : [];
     const base = `/events/${enc(eventId)}`;
@@ -96,6 +97,7 @@ export class EventsPagesController {
       flash: did ? DONE_MESSAGES[did] : undefined,
       progress: progressOf(view.counts),
       counts: DELIVERY_STATUSES.map((s) => ({ state: s, n: view.counts[s] })),
+      unreached: unreached === null ? null : { n: unreached, href: `${base}/affected?deliveryStatus=unreached` },
       live: !isFinished(view.status),
       finishedAttr: FINISHED_EVENT_STATUSES.join(' '),
       breakdown: breakdown && {
@@ -152,7 +154,7 @@ export class EventsPagesController {
       eventHref: base,
       filters,
       tiers: TIERS.map((t) => ({ value: t, selected: t === q.tier })),
-      deliveryStatuses: [...DELIVERY_STATUSES, 'none'].map((s) => ({ value: s, selected: s === q.deliveryStatus })),
+      deliveryStatuses: [...DELIVERY_STATUSES, 'none', 'unreached'].map((s) => ({ value: s, selected: s === q.deliveryStatus })),
       sorts: ['ref', 'name', 'country', 'tier'].map((s) => ({ value: s, selected: s === (q.sort ?? 'ref') })),
       items: result.items.map((i: AffectedItem) => ({ ...i, href: `/customers/${enc(i.ref)}` })),
       pager: pager(`${base}/affected`, filters, result),

@@ -2,6 +2,7 @@
 import type { ArgumentMetadata, Type } from '@nestjs/common';
 import countries from 'i18n-iso-countries';
 import { appValidationPipe } from '../common/validation';
+import { FINAL_DELIVERY_STATUSES } from '../domain/notice.types';
 
 countries.registerLocale(require('i18n-iso-countries/langs/en.json'));
 
@@ -68,7 +69,7 @@ export function bars(rows: { key: string; n: number }[], label: (key: string) =>
 /** Notices done (sent, failed or cancelled) out of all, for the progress bar. */
 export function progressOf(counts: Record<string, number>): { total: number; done: number; percent: number } {
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
-  const done = (counts.sent ?? 0) + (counts.failed ?? 0) + (counts.cancelled ?? 0);
+  const done = FINAL_DELIVERY_STATUSES.reduce((n, s) => n + (counts[s] ?? 0), 0);
   return { total, done, percent: total === 0 ? 0 : Math.floor((done / total) * 100) };
 }
 

@@ -48,8 +48,9 @@ function prepare(f: Fixture, i: number): Prepared {
   [...new Set(parsed.reports.map((r) => r.email.toLowerCase()))].forEach((email, k) => {
     const alias = `f${i}-${k}@bounce.example`;
     body = body.replace(new RegExp(escape(email), 'gi'), alias);
-    // SNS embeds the SES notification as a JSON string: the address may also appear escaped inside it.
-    const type = parsed.reports.find((r) => r.email.toLowerCase() === email)!.type;
+    // A batch may hold a soft bounce and then a hard one for the same address: the strongest decides the outcome.
+    const types = parsed.reports.filter((r) => r.email.toLowerCase() === email).map((r) => r.type);
+    const type = types.includes('hard') ? 'hard' : types.includes('complaint') ? 'complaint' : 'soft';
     addresses.set(alias, type);
   });
   return { ...f, body, addresses };
@@ -67,7 +68,8 @@ describe('bounces, complaints and suppression through the providers’ webhooks'
       body,
       contentType,
     });
-  const rows = (sql: string, params: unknown[] = []) => withPg(t.env.db.url, async (c) => (await c.query(sql, params)).rows);
+  const rows = (sql: string, params: unknown[] = []) =>
+    withPg(t.env.db.url, async (c) => (await c.query(sql, params)).rows);
   const noticeOf = async (email: string, eventId: string) =>
     (
       await rows(
@@ -77,17 +79,26 @@ describe('bounces, complaints and suppression through the providers’ webhooks'
       )
     )[0];
   const publish = async (eventId: string, extra: Record<string, unknown>) => {
-    const res = await api(t.url, 'POST', '/api/v1/events', { token: support, body: { ...BASE_EVENT, eventId, dispatch: 'auto', ...extra } });
+    const res = await api(t.url, 'POST', '/api/v1/events', {
+      token: support,
+      body: { ...BASE_EVENT, eventId, dispatch: 'auto', ...extra },
+    });
     expect(res.status).toBe(202);
-    return waitFor(`event ${eventId} completed`, async () => {
-      const r = await api(t.url, 'GET', `/api/v1/events/${eventId}`, { token: support });
-      return r.body.status === 'completed' ? r.body : undefined;
-    }, 30_000);
+    return waitFor(
+      `event ${eventId} completed`,
+      async () => {
+        const r = await api(t.url, 'GET', `/api/v1/events/${eventId}`, { token: support });
+        return r.body.status === 'completed' ? r.body : undefined;
+      },
+      30_000,
+    );
   };
 
   beforeAll(async () => {
     sink = await startSmtpSink();
-    t = await startTestApp('bounces', { env: { SMTP_URL: sink.url, RECONCILE_INTERVAL_MS: '200', BOUNCE_WEBHOOK_TOKEN: TOKEN } });
+    t = await startTestApp('bounces', {
+      env: { SMTP_URL: sink.url, RECONCILE_INTERVAL_MS: '200', BOUNCE_WEBHOOK_TOKEN: TOKEN },
+    });
     support = (await t.userWithToken('support')).token;
     await insertProducts(t.env.db.url, [['api', 'Hosted API', 'hosted-api']]);
     await insertCustomers(t.env.db.url, [
@@ -109,7 +120,11 @@ describe('bounces, complaints and suppression through the providers’ webhooks'
         contacts: [{ email: 'dead@two.example' }, { email: 'alive@two.example' }],
       },
     ]);
-    await publish('bounce-e1', { caseId: 'bounce-case', type: 'suspension.issued', scope: { products: ['api'], regions: ['DE'] } });
+    await publish('bounce-e1', {
+      caseId: 'bounce-case',
+      type: 'suspension.issued',
+      scope: { products: ['api'], regions: ['DE'] },
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -172,7 +187,12 @@ describe('bounces, complaints and suppression through the providers’ webhooks'
         const n = await noticeOf(alias, 'bounce-e1');
         const suppressed = (await rows(`SELECT source FROM suppressions WHERE email = $1`, [alias]))[0];
         if (type === 'soft') {
-          expect({ alias, status: n.status, soft: n.soft_bounces, suppressed }).toEqual({ alias, status: 'sent', soft: 1, suppressed: undefined });
+          expect({ alias, status: n.status, soft: n.soft_bounces, suppressed }).toEqual({
+            alias,
+            status: 'sent',
+            soft: 1,
+            suppressed: undefined,
+          });
         } else {
           expect({ alias, status: n.status, source: suppressed?.source }).toEqual({
             alias,
@@ -185,33 +205,54 @@ describe('bounces, complaints and suppression through the providers’ webhooks'
   });
 
   it('an address no notice went to is recorded and ignored', async () => {
-    const res = await api(t.url, 'POST', '/api/v1/bounces', { token: support, body: { email: 'nobody@nowhere.example', type: 'hard' } });
+    const res = await api(t.url, 'POST', '/api/v1/bounces', {
+      token: support,
+      body: { email: 'nobody@nowhere.example', type: 'hard' },
+    });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ received: 1, unknown: 1, suppressed: 0 });
-    expect(await rows(`SELECT outcome FROM feedback_reports WHERE email = 'nobody@nowhere.example'`)).toEqual([{ outcome: 'unknown' }]);
+    expect(await rows(`SELECT outcome FROM feedback_reports WHERE email = 'nobody@nowhere.example'`)).toEqual([
+      { outcome: 'unknown' },
+    ]);
     expect(await rows(`SELECT * FROM suppressions WHERE email = 'nobody@nowhere.example'`)).toEqual([]);
   });
 
   it('the generic intake takes our Message-ID with or without <>, and checks its fields', async () => {
     const n = await noticeOf('dead@two.example', 'bounce-e1');
-    const bad = await api(t.url, 'POST', '/api/v1/bounces', { token: support, body: { email: 'not-an-address', type: 'bouncy' } });
+    const bad = await api(t.url, 'POST', '/api/v1/bounces', {
+      token: support,
+      body: { email: 'not-an-address', type: 'bouncy' },
+    });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body)).toMatch(/email must be an email address/);
     expect(JSON.stringify(bad.body)).toMatch(/type must be one of hard, soft, complaint/);
     const res = await api(t.url, 'POST', '/api/v1/bounces', {
       token: support,
-      body: { email: 'dead@two.example', type: 'hard', messageId: `<notice-${n.id}@vendor.example>`, reason: '550 5.1.1 no such user' },
+      body: {
+        email: 'dead@two.example',
+        type: 'hard',
+        messageId: `<notice-${n.id}@vendor.example>`,
+        reason: '550 5.1.1 no such user',
+      },
     });
     expect(res.body).toMatchObject({ received: 1, applied: 1, suppressed: 1 });
     expect((await noticeOf('dead@two.example', 'bounce-e1')).status).toBe('bounced');
-    const audit = await api(t.url, 'GET', '/api/v1/audit?action=suppression.add', { token: (await t.userWithToken('admin')).token });
+    const audit = await api(t.url, 'GET', '/api/v1/audit?action=suppression.add', {
+      token: (await t.userWithToken('admin')).token,
+    });
     expect(audit.body.items.map((a: { target: string }) => a.target)).toContain('dead@two.example');
   });
 
   it('the next event’s notices to suppressed addresses are stored suppressed and never sent; their customers are unreached', async () => {
     const before = sink.messages.length;
-    const e2 = await publish('bounce-e2', { caseId: 'bounce-case-2', type: 'suspension.issued', scope: { products: ['api'], regions: ['DE'] } });
-    const hardOrComplaint = fixtures.flatMap((f) => [...f.addresses].filter(([, type]) => type !== 'soft').map(([a]) => a));
+    const e2 = await publish('bounce-e2', {
+      caseId: 'bounce-case-2',
+      type: 'suspension.issued',
+      scope: { products: ['api'], regions: ['DE'] },
+    });
+    const hardOrComplaint = fixtures.flatMap((f) =>
+      [...f.addresses].filter(([, type]) => type !== 'soft').map(([a]) => a),
+    );
     expect(hardOrComplaint.length).toBeGreaterThanOrEqual(6);
     const received = sink.messages.slice(before).map((m) => m.envelope.to[0]);
     for (const alias of [...hardOrComplaint, 'dead@two.example']) {
@@ -222,13 +263,20 @@ describe('bounces, complaints and suppression through the providers’ webhooks'
     expect(e2.counts.suppressed).toBe(hardOrComplaint.length + 1);
     expect(e2.counts.sent).toBe(aliases.length - hardOrComplaint.length + 1);
 
-    const unreached = await api(t.url, 'GET', '/api/v1/events/bounce-e2/affected?deliveryStatus=unreached&pageSize=500', { token: support });
+    const unreached = await api(
+      t.url,
+      'GET',
+      '/api/v1/events/bounce-e2/affected?deliveryStatus=unreached&pageSize=500',
+      { token: support },
+    );
     expect(unreached.status).toBe(200);
     const refs = unreached.body.items.map((c: { ref: string }) => c.ref).sort();
     const expected = hardOrComplaint.map((a) => `B-${aliases.indexOf(a)}`).sort();
     expect(refs).toEqual(expected);
     expect(unreached.body.total).toBe(expected.length);
-    const csv = await api(t.url, 'GET', '/api/v1/events/bounce-e2/affected?deliveryStatus=unreached&format=csv', { token: support });
+    const csv = await api(t.url, 'GET', '/api/v1/events/bounce-e2/affected?deliveryStatus=unreached&format=csv', {
+      token: support,
+    });
     expect(csv.status).toBe(200);
     expect(String(csv.body).trim().split('\n')).toHaveLength(expected.length + 1);
   });
@@ -237,19 +285,39 @@ describe('bounces, complaints and suppression through the providers’ webhooks'
     const list = await api(t.url, 'GET', '/api/v1/suppressions?q=bounce.example&pageSize=100', { token: support });
     expect(list.status).toBe(200);
     expect(list.body.total).toBeGreaterThanOrEqual(6);
-    expect(list.body.items[0]).toEqual(expect.objectContaining({ email: expect.stringMatching(/@bounce\.example$/), reason: expect.any(String) }));
-    const added = await api(t.url, 'POST', '/api/v1/suppressions', { token: support, body: { email: 'Alive@Two.example', reason: 'asked to stop' } });
+    expect(list.body.items[0]).toEqual(
+      expect.objectContaining({ email: expect.stringMatching(/@bounce\.example$/), reason: expect.any(String) }),
+    );
+    const added = await api(t.url, 'POST', '/api/v1/suppressions', {
+      token: support,
+      body: { email: 'Alive@Two.example', reason: 'asked to stop' },
+    });
     expect(added.body).toEqual({ email: 'alive@two.example', added: true });
-    expect((await api(t.url, 'POST', '/api/v1/suppressions', { token: support, body: { email: 'alive@two.example', reason: 'again' } })).body.added).toBe(false);
+    expect(
+      (
+        await api(t.url, 'POST', '/api/v1/suppressions', {
+          token: support,
+          body: { email: 'alive@two.example', reason: 'again' },
+        })
+      ).body.added,
+    ).toBe(false);
     const target = hardOrComplaintFirst();
-    const removed = await api(t.url, 'DELETE', `/api/v1/suppressions/${encodeURIComponent(target)}`, { token: support });
+    const removed = await api(t.url, 'DELETE', `/api/v1/suppressions/${encodeURIComponent(target)}`, {
+      token: support,
+    });
     expect(removed.status).toBe(200);
-    expect((await api(t.url, 'DELETE', `/api/v1/suppressions/${encodeURIComponent(target)}`, { token: support })).status).toBe(404);
+    expect(
+      (await api(t.url, 'DELETE', `/api/v1/suppressions/${encodeURIComponent(target)}`, { token: support })).status,
+    ).toBe(404);
     const am = await t.userWithToken('account_manager');
     expect((await api(t.url, 'GET', '/api/v1/suppressions', { token: am.token })).status).toBe(403);
 
     const before = sink.messages.length;
-    await publish('bounce-e3', { caseId: 'bounce-case-3', type: 'suspension.issued', scope: { products: ['api'], regions: ['DE'] } });
+    await publish('bounce-e3', {
+      caseId: 'bounce-case-3',
+      type: 'suspension.issued',
+      scope: { products: ['api'], regions: ['DE'] },
+    });
     const received = sink.messages.slice(before).map((m) => m.envelope.to[0]);
     expect(received).toContain(target);
     expect(received).not.toContain('alive@two.example');

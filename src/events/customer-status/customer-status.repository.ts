@@ -55,7 +55,9 @@ export class CustomerStatusRepository {
       `SELECT case_id, coalesce(title, case_id) AS title, status, opened_at, closed_at FROM cases WHERE case_id = $1`,
       [caseId],
     );
-    return c ? { caseId: c.case_id, title: c.title, status: c.status, openedAt: c.opened_at, closedAt: c.closed_at } : null;
+    return c
+      ? { caseId: c.case_id, title: c.title, status: c.status, openedAt: c.opened_at, closedAt: c.closed_at }
+      : null;
   }
 
   async findCustomer(id: string): Promise<StatusCustomer | null> {
@@ -103,7 +105,11 @@ export class CustomerStatusRepository {
 
   async productNames(codes: string[]): Promise<Record<string, { name: string; category: ProductCategory }>> {
     if (codes.length === 0) return {};
-    const rows = await this.dataSource.query(`SELECT code, name, category FROM products WHERE code = ANY($1::text[])`, [codes]);
-    return Object.fromEntries(rows.map((r: Record<string, string>) => [r.code, { name: r.name, category: r.category as ProductCategory }]));
+    const rows = await this.dataSource.query(`SELECT code, name, category FROM products WHERE code = ANY($1::text[])`, [
+      codes,
+    ]);
+    return Object.fromEntries(
+      rows.map((r: Record<string, string>) => [r.code, { name: r.name, category: r.category as ProductCategory }]),
+    );
   }
 }

@@ -3,7 +3,12 @@ import { Injectable } from '@nestjs/common';
 import type { CustomerNoticeKind } from '../../domain/notice.types';
 import type { ProductCategory, SubscriptionRef } from '../../domain/registry.types';
 import { StatusLinks } from '../../notices/status-link/status-links.service';
-import { CustomerStatusRepository, type StatusCase, type StatusCustomer, type StatusEventRow } from './customer-status.repository';
+import {
+  CustomerStatusRepository,
+  type StatusCase,
+  type StatusCustomer,
+  type StatusEventRow,
+} from './customer-status.repository';
 
 /** The JSON answer of the status link, in the SPEC's shape. */
 export interface CustomerStatusJson {
@@ -29,7 +34,8 @@ export interface CustomerStatus {
   products: Record<string, { name: string; category: ProductCategory }>;
 }
 
-const byKey = (a: SubscriptionRef, b: SubscriptionRef) => a.product.localeCompare(b.product) || a.country.localeCompare(b.country);
+const byKey = (a: SubscriptionRef, b: SubscriptionRef) =>
+  a.product.localeCompare(b.product) || a.country.localeCompare(b.country);
 
 /**
  * The customer's suspended set after the released events, oldest first: every change of a customer's set is told

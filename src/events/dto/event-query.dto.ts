@@ -47,9 +47,12 @@ export class AffectedQuery extends PagingQuery {
   @MaxLength(320)
   accountManager?: string;
 
-  @ApiPropertyOptional({ enum: [...DELIVERY_STATUSES, 'none'] })
+  @ApiPropertyOptional({
+    enum: [...DELIVERY_STATUSES, 'none', 'unreached'],
+    description: 'unreached: customers none of whose notices of the event ended sent',
+  })
   @IsOptional()
-  @IsIn([...DELIVERY_STATUSES, 'none'])
+  @IsIn([...DELIVERY_STATUSES, 'none', 'unreached'])
   deliveryStatus?: string;
 
   @ApiPropertyOptional({ description: 'name or ref contains' })

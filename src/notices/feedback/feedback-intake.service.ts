@@ -24,7 +24,9 @@ export interface IntakeSummary {
 /** A provider's own event id, or for a report without one (posted by hand) a digest of what it says. */
 export function reportKey(r: BounceReport): string {
   if (r.providerEventId) return r.providerEventId;
-  const digest = createHash('sha256').update(JSON.stringify([r.email.toLowerCase(), r.type, r.messageId, r.reason])).digest('hex');
+  const digest = createHash('sha256')
+    .update(JSON.stringify([r.email.toLowerCase(), r.type, r.messageId, r.reason]))
+    .digest('hex');
   return `sha256:${digest}`;
 }
 
@@ -39,7 +41,14 @@ export class FeedbackIntakeService {
   ) {}
 
   async receive(reports: BounceReport[], actor: Actor | null = null): Promise<IntakeSummary> {
-    const summary: IntakeSummary = { received: reports.length, applied: 0, recorded: 0, unknown: 0, duplicates: 0, suppressed: 0 };
+    const summary: IntakeSummary = {
+      received: reports.length,
+      applied: 0,
+      recorded: 0,
+      unknown: 0,
+      duplicates: 0,
+      suppressed: 0,
+    };
     for (const r of reports) {
       const { outcome, suppressed } = await this.receiveOne(r, actor);
       summary[outcome === 'duplicate' ? 'duplicates' : outcome] += 1;
@@ -62,7 +71,8 @@ export class FeedbackIntakeService {
         const label = r.type === 'hard' ? 'hard bounce' : 'complaint';
         const reason = r.reason ? `${label}: ${r.reason}` : label;
         suppressed = await this.repo.suppress(m, r.email, reason, r.provider, noticeId, actor?.email ?? null);
-        if (suppressed && actor) await this.audit.record(actor, 'suppression.add', r.email, { source: r.provider, noticeId, type: r.type }, m);
+        if (suppressed && actor)
+          await this.audit.record(actor, 'suppression.add', r.email, { source: r.provider, noticeId, type: r.type }, m);
       }
       return { outcome: changed ? 'applied' : 'recorded', suppressed };
     });

@@ -25,7 +25,17 @@ export class FeedbackController {
   bounce(@CurrentUser() me: Principal, @Body() body: BounceDto) {
     const messageId = body.messageId ? normaliseMessageId(body.messageId) : null;
     return this.intake.receive(
-      [{ email: body.email, type: body.type, messageId, reason: body.reason ?? null, provider: 'api', providerEventId: null, occurredAt: null }],
+      [
+        {
+          email: body.email,
+          type: body.type,
+          messageId,
+          reason: body.reason ?? null,
+          provider: 'api',
+          providerEventId: null,
+          occurredAt: null,
+        },
+      ],
       me,
     );
   }

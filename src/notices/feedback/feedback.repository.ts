@@ -39,7 +39,10 @@ export class FeedbackRepository {
   async findNotice(m: EntityManager, email: string, noticeId: string | null): Promise<string | null> {
     const address = email.toLowerCase();
     if (noticeId) {
-      const [hit] = await m.query(`SELECT id::text FROM notices WHERE id = $1 AND email = $2 AND NOT is_test`, [noticeId, address]);
+      const [hit] = await m.query(`SELECT id::text FROM notices WHERE id = $1 AND email = $2 AND NOT is_test`, [
+        noticeId,
+        address,
+      ]);
       if (hit) return hit.id;
     }
     const [latest] = await m.query(
@@ -60,7 +63,13 @@ export class FeedbackRepository {
   }
 
   /** Records the report once per (provider, provider event); false when it was recorded before. */
-  async recordReport(m: EntityManager, r: BounceReport, eventKey: string, noticeId: string | null, outcome: ReportOutcome): Promise<boolean> {
+  async recordReport(
+    m: EntityManager,
+    r: BounceReport,
+    eventKey: string,
+    noticeId: string | null,
+    outcome: ReportOutcome,
+  ): Promise<boolean> {
     const rows = await m.query(
       `INSERT INTO feedback_reports (provider, provider_event_id, email, type, message_id, reason, occurred_at, notice_id, outcome)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (provider, provider_event_id) DO NOTHING RETURNING id`,
@@ -70,7 +79,10 @@ export class FeedbackRepository {
   }
 
   async markApplied(m: EntityManager, provider: string, eventKey: string): Promise<void> {
-    await m.query(`UPDATE feedback_reports SET outcome = 'applied' WHERE provider = $1 AND provider_event_id = $2`, [provider, eventKey]);
+    await m.query(`UPDATE feedback_reports SET outcome = 'applied' WHERE provider = $1 AND provider_event_id = $2`, [
+      provider,
+      eventKey,
+    ]);
   }
 
   /** A hard bounce or complaint ends a sent notice; a soft bounce is counted on it and changes nothing else. */
@@ -82,16 +94,24 @@ export class FeedbackRepository {
       );
       return false;
     }
+    // Through a CTE: TypeORM answers a bare UPDATE … RETURNING with [rows, count], a SELECT with the rows.
     const rows = await m.query(
-      `UPDATE notices SET status = $2, feedback_reason = $3, feedback_at = now(), updated_at = now()
-        WHERE id = $1 AND status = 'sent' RETURNING id`,
+      `WITH u AS (UPDATE notices SET status = $2, feedback_reason = $3, feedback_at = now(), updated_at = now()
+                   WHERE id = $1 AND status = 'sent' RETURNING id) SELECT id FROM u`,
       [noticeId, r.type === 'hard' ? 'bounced' : 'complained', r.reason],
     );
     return rows.length > 0;
   }
 
   /** Adds the address to the suppression list; an address already on it keeps its first reason. */
-  async suppress(m: EntityManager | null, email: string, reason: string, source: string, noticeId: string | null, createdBy: string | null): Promise<boolean> {
+  async suppress(
+    m: EntityManager | null,
+    email: string,
+    reason: string,
+    source: string,
+    noticeId: string | null,
+    createdBy: string | null,
+  ): Promise<boolean> {
     const rows = await (m ?? this.dataSource).query(
       `INSERT INTO suppressions (email, reason, source, notice_id, created_by) VALUES (lower($1), $2, $3, $4, $5)
        ON CONFLICT (email) DO NOTHING RETURNING email`,
@@ -101,19 +121,25 @@ export class FeedbackRepository {
   }
 
   async unsuppress(email: string): Promise<Suppression | null> {
-    const [row] = await this.dataSource.query(`DELETE FROM suppressions WHERE email = lower($1) RETURNING ${SUPPRESSION_COLUMNS}`, [email]);
+    const [row] = await this.dataSource.query(
+      `WITH d AS (DELETE FROM suppressions WHERE email = lower($1) RETURNING *) SELECT ${SUPPRESSION_COLUMNS} FROM d`,
+      [email],
+    );
     return row ?? null;
   }
 
-  async listSuppressions(q: string | undefined, page: number, pageSize: number): Promise<{ items: Suppression[]; total: number }> {
+  async listSuppressions(
+    q: string | undefined,
+    page: number,
+    pageSize: number,
+  ): Promise<{ items: Suppression[]; total: number }> {
     const pattern = q ? `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
     const where = `WHERE ($1::text IS NULL OR email LIKE $1 OR lower(reason) LIKE $1)`;
     const [items, [{ total }]] = await Promise.all([
-      this.dataSource.query(`SELECT ${SUPPRESSION_COLUMNS} FROM suppressions ${where} ORDER BY created_at DESC, email LIMIT $2 OFFSET $3`, [
-        pattern,
-        pageSize,
-        (page - 1) * pageSize,
-      ]),
+      this.dataSource.query(
+        `SELECT ${SUPPRESSION_COLUMNS} FROM suppressions ${where} ORDER BY created_at DESC, email LIMIT $2 OFFSET $3`,
+        [pattern, pageSize, (page - 1) * pageSize],
+      ),
       this.dataSource.query(`SELECT count(*)::int AS total FROM suppressions ${where}`, [pattern]),
     ]);
     return { items, total };
@@ -122,7 +148,9 @@ export class FeedbackRepository {
   /** The suppressed addresses among `emails` (the sender checks a batch at once). */
   async suppressedAmong(emails: string[]): Promise<Set<string>> {
     if (emails.length === 0) return new Set();
-    const rows = await this.dataSource.query(`SELECT email FROM suppressions WHERE email = ANY($1::text[])`, [emails.map((e) => e.toLowerCase())]);
+    const rows = await this.dataSource.query(`SELECT email FROM suppressions WHERE email = ANY($1::text[])`, [
+      emails.map((e) => e.toLowerCase()),
+    ]);
     return new Set(rows.map((r: { email: string }) => r.email));
   }
 }

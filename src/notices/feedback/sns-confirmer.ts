@@ -12,7 +12,10 @@ export class SnsConfirmer {
     try {
       const result = await client.get(subscribeUrl);
       const ok = isDelivered(result);
-      this.logger.log({ topicArn, status: result.status, error: result.error }, ok ? 'SNS subscription confirmed' : 'SNS subscription confirmation failed');
+      this.logger.log(
+        { topicArn, status: result.status, error: result.error },
+        ok ? 'SNS subscription confirmed' : 'SNS subscription confirmation failed',
+      );
       return ok;
     } finally {
       client.close();

@@ -19,7 +19,8 @@ export class SuppressionsService {
   add(actor: Actor, email: string, reason: string): Promise<{ email: string; added: boolean }> {
     return this.repo.transaction(async (m) => {
       const added = await this.repo.suppress(m, email, reason, 'manual', null, actor.email);
-      if (added) await this.audit.record(actor, 'suppression.add', email.toLowerCase(), { reason, source: 'manual' }, m);
+      if (added)
+        await this.audit.record(actor, 'suppression.add', email.toLowerCase(), { reason, source: 'manual' }, m);
       return { email: email.toLowerCase(), added };
     });
   }
@@ -27,7 +28,10 @@ export class SuppressionsService {
   async remove(actor: Actor, email: string): Promise<Suppression> {
     const removed = await this.repo.unsuppress(email);
     if (!removed) throw new NotFoundException(`${email} is not on the suppression list`);
-    await this.audit.record(actor, 'suppression.remove', removed.email, { reason: removed.reason, source: removed.source });
+    await this.audit.record(actor, 'suppression.remove', removed.email, {
+      reason: removed.reason,
+      source: removed.source,
+    });
     return removed;
   }
 }

@@ -23,7 +23,7 @@ export class StatusLinks implements OnModuleInit {
     // Production refuses to start without LINK_SECRET (config); elsewhere every process of this database shares one.
     this.secret = await this.secrets.getOrCreate('link-secret', randomBytes(32).toString('base64url'));
     new Logger('StatusLinks').warn(
-      'LINK_SECRET is not set: customers\' status links are signed with a generated development secret kept in the ' +
+      "LINK_SECRET is not set: customers' status links are signed with a generated development secret kept in the " +
         'database; they stop working when it is set or the database is recreated. Set LINK_SECRET (required in production).',
     );
   }

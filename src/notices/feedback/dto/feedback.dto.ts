@@ -12,7 +12,9 @@ export class BounceDto {
   @IsIn(['hard', 'soft', 'complaint'], { message: 'type must be one of hard, soft, complaint' })
   type: 'hard' | 'soft' | 'complaint';
 
-  @ApiPropertyOptional({ description: "the notice's Message-ID, with or without <>; without it the latest notice sent to the address" })
+  @ApiPropertyOptional({
+    description: "the notice's Message-ID, with or without <>; without it the latest notice sent to the address",
+  })
   @IsOptional()
   @IsString()
   @MaxLength(998)
