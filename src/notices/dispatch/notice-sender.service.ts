@@ -15,6 +15,7 @@ import { SendRateLimiter } from './send-rate-limiter';
 
 const BATCH_SIZE = 100;
 const SEND_CONCURRENCY = 8;
+const RATE_LIMITED_BATCH = 2 * SEND_CONCURRENCY;
 const STATUS_POLL_MS = 250;
 /** Outcomes are stored every few sends, or after this long, so progress shows while a rate limit spreads a batch. */
 const RECORD_EVERY = 16;
@@ -64,14 +65,19 @@ export class NoticeSenderService {
   async pump(eventPk: string, stop: () => boolean = () => false): Promise<PumpResult> {
     const ctx = await this.context(eventPk);
     if (!ctx) return 'not-dispatching';
-    const batchSize = this.limiter.unlimited ? BATCH_SIZE : Math.max(1, Math.min(BATCH_SIZE, Math.ceil(this.config.MAIL_RATE_PER_SECOND)));
+    // Under a rate limit every pump wakes at the same second boundary: small claims, each made as its permits
+    // arrive, keep the sends of all pumps close to id order (so a later class does not go out beside an earlier
+    // one). One claim per notice up to 50 mails/s, growing with the rate so the claims stay few.
+    const batchSize = this.limiter.unlimited
+      ? BATCH_SIZE
+      : Math.max(1, Math.min(RATE_LIMITED_BATCH, Math.floor(this.config.MAIL_RATE_PER_SECOND / 50)));
     let cursor = '0';
     let rewound = Date.now();
     // Start again from the first notice now and then, to take over leases that ran out behind the cursor (a
     // stalled or dead sender's claims) soon after they expire rather than at the end of the dispatch.
     const rewindMs = Math.min(REWIND_MS, (this.config.SEND_LEASE_SECONDS * 1000) / 2);
-    const claim = (afterId: string) =>
-      this.notices.claim({ eventPk, limit: batchSize, leaseSeconds: this.config.SEND_LEASE_SECONDS, afterId });
+    const claim = (afterId: string, limit: number) =>
+      this.notices.claim({ eventPk, limit, leaseSeconds: this.config.SEND_LEASE_SECONDS, afterId });
     for (;;) {
       if (Date.now() - rewound >= rewindMs) {
         cursor = '0';
@@ -82,19 +88,24 @@ export class NoticeSenderService {
       // Outcomes this process still has to store come first: claiming before them could take back its own
       // sent-but-unrecorded notices (their leases may have run out while PostgreSQL was away) and send them again.
       await this.unstoredOutcomes();
+      // Under a rate limit the permits come first and the claim takes only as many notices as may go out now: the
+      // pump that may send claims the lowest ids left, so the order planned at match time holds across pumps.
+      const prepaid = this.limiter.unlimited ? 0 : await this.limiter.take(batchSize, stop);
+      if (!this.limiter.unlimited && prepaid === 0) return 'stopped';
+      const limit = prepaid || batchSize;
       const leaseEnds = this.leaseEnd();
-      let batch = await claim(cursor);
+      let batch = await claim(cursor, limit);
       if (!batch.length && cursor !== '0') {
         // Past the end: go round once more for retries that came due and leases that ran out behind the cursor.
         cursor = '0';
-        batch = await claim(cursor);
+        batch = await claim(cursor, limit);
       }
       if (!batch.length) {
         if (await this.notices.completeIfDone(eventPk)) this.logger.log({ eventPk }, 'event dispatch completed');
         return 'done';
       }
       cursor = batch[batch.length - 1].id;
-      await this.sendBatch(ctx, batch, stop, leaseEnds);
+      await this.sendBatch(ctx, batch, stop, leaseEnds, true, prepaid);
     }
   }
 
@@ -140,6 +151,7 @@ export class NoticeSenderService {
     stop: () => boolean,
     leaseEnds: number,
     watch = true,
+    prepaid = 0,
   ): Promise<void> {
     let halted = false;
     const poll = setInterval(() => {
@@ -156,7 +168,7 @@ export class NoticeSenderService {
     const stopped = () => halted || stop();
     let next = 0;
     // Send permits are fetched for the whole batch, one request at a time, and never awaited past a pause.
-    let permits = 0;
+    let permits = prepaid;
     let fetching: Promise<void> | null = null;
     const permit = async (): Promise<boolean> => {
       while (permits <= 0) {
@@ -178,7 +190,13 @@ export class NoticeSenderService {
         const leave = batch[i].kind === 'am-digest' ? await this.digests.enter() : null;
         try {
           if (suppressed.has(batch[i].email.toLowerCase())) {
-            outcomes.push({ id: batch[i].id, attempt: batch[i].attempts, status: 'suppressed', code: null, reply: 'address on the suppression list' });
+            outcomes.push({
+              id: batch[i].id,
+              attempt: batch[i].attempts,
+              status: 'suppressed',
+              code: null,
+              reply: 'address on the suppression list',
+            });
             this.metrics.outcome(batch[i].kind, 'suppressed', null);
             continue;
           }
@@ -247,27 +265,38 @@ export class NoticeSenderService {
     const started = process.hrtime.bigint();
     let message;
     try {
-      const digest = n.kind === 'am-digest' ? await this.notices.digestAccounts(ctx.eventPk, n.digest_for ?? n.email) : null;
+      const digest =
+        n.kind === 'am-digest' ? await this.notices.digestAccounts(ctx.eventPk, n.digest_for ?? n.email) : null;
       // A customer's notices link to its own status page for the case; digests to the public case page.
-      const link = n.customer_id && !n.is_test ? this.links.customerUrl(ctx.event.caseId, n.customer_id, n.locale) : ctx.statusUrl;
+      const link =
+        n.customer_id && !n.is_test ? this.links.customerUrl(ctx.event.caseId, n.customer_id, n.locale) : ctx.statusUrl;
       const input = renderInput(link === ctx.statusUrl ? ctx : { ...ctx, statusUrl: link }, n, digest);
       message = buildMailMessage(input, this.renderer.render(input), this.config);
     } catch (e) {
-      const reason = e instanceof TemplateRenderError ? e.message : `could not build the message: ${(e as Error).message}`;
+      const reason =
+        e instanceof TemplateRenderError ? e.message : `could not build the message: ${(e as Error).message}`;
       this.metrics.outcome(n.kind, 'failed', null);
       return { id: n.id, attempt: n.attempts, status: 'failed', code: null, reply: reason };
     }
     try {
       const res = await this.transport.send(message);
       this.metrics.outcome(n.kind, 'sent', res.code, started);
-      return { id: n.id, attempt: n.attempts, status: 'sent', code: res.code, reply: res.response, provider: res.provider };
+      return {
+        id: n.id,
+        attempt: n.attempts,
+        status: 'sent',
+        code: res.code,
+        reply: res.response,
+        provider: res.provider,
+      };
     } catch (e) {
       return this.failure(n, e, started);
     }
   }
 
   private failure(n: ClaimedNotice, e: unknown, started: bigint): Outcome {
-    const raw = (e as { code?: unknown; responseCode?: unknown }).code ?? (e as { responseCode?: unknown }).responseCode;
+    const raw =
+      (e as { code?: unknown; responseCode?: unknown }).code ?? (e as { responseCode?: unknown }).responseCode;
     const code = typeof raw === 'number' ? raw : null;
     const reply = (e as { response?: string }).response ?? (e as Error).message ?? String(e);
     const provider = (e as { provider?: unknown }).provider;
