@@ -28,6 +28,11 @@ interface NoticeDeliveryRow {
   last_reply: string | null;
   created_at: Date;
   sent_at: Date | null;
+  /** The SMTP provider that sent it (or answered last); null for the outbox or unsent. */
+  provider: string | null;
+  /** A bounce's or complaint's reason, or the last soft bounce's. */
+  feedback_reason: string | null;
+  soft_bounces: number;
 }
 
 export interface ListedNotice extends NoticeDeliveryRow {
@@ -65,7 +70,7 @@ export class NoticeListRepository {
     const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total ${from}`, params);
     const rows = await this.dataSource.query(
       `SELECT n.id, n.kind, n.tier, n.email, n.locale, n.status, n.attempts, n.last_code, n.last_reply, n.next_attempt_at,
-              n.created_at, n.updated_at, n.sent_at, c.ref
+              n.created_at, n.updated_at, n.sent_at, n.provider, n.feedback_reason, n.soft_bounces, c.ref
          ${from} ORDER BY n.id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, f.pageSize, (f.page - 1) * f.pageSize],
     );
@@ -76,7 +81,7 @@ export class NoticeListRepository {
   async ofCustomer(customerId: string): Promise<CustomerNoticeRow[]> {
     return this.dataSource.query(
       `SELECT n.id, e.event_id, e.case_id, n.kind, n.email, n.locale, n.status, n.attempts, n.last_code, n.last_reply,
-              n.created_at, n.sent_at
+              n.created_at, n.sent_at, n.provider, n.feedback_reason, n.soft_bounces
          FROM notices n JOIN events e ON e.id = n.event_pk
         WHERE n.customer_id = $1 AND NOT n.is_test ORDER BY n.id DESC LIMIT 500`,
       [customerId],

@@ -6,6 +6,7 @@ import { urlencoded } from 'express';
 import helmet from 'helmet';
 import { ApiToken } from '../auth/entities/api-token.entity';
 import { EventsModule } from '../events/events.module';
+import { FeedbackModule } from '../notices/feedback/feedback.module';
 import { NoticeSendingModule } from '../notices/notice-sending.module';
 import { OutreachModule } from '../outreach/outreach.module';
 import { RegistryModule } from '../registry/registry.module';
@@ -18,6 +19,7 @@ import { RegistryUploadService } from './registry-upload.service';
 import { CustomerStatusController } from './customer-status.controller';
 import { StatusFailureLimiter } from './status-failure.limiter';
 import { StatusPageController } from './status-page.controller';
+import { SuppressionsPageController } from './suppressions-page.controller';
 import { WebAssetsController } from './web-assets.controller';
 import { WebAuthController } from './web-auth.controller';
 import { WebCsrfService } from './web-csrf.service';
@@ -33,7 +35,7 @@ import {
 import { WebSessionService } from './web-session.service';
 import { WebViews } from './web-views.service';
 
-const PAGES = [EventsPagesController, ComposePageController, RegistryPagesController, CasesPagesController];
+const PAGES = [EventsPagesController, ComposePageController, RegistryPagesController, CasesPagesController, SuppressionsPageController];
 
 /** Only this site's own files: no CDN, no external host; inline styles for the mail previews and the bars. */
 export const webHelmet = (secure: boolean) =>
@@ -57,7 +59,7 @@ export const webHelmet = (secure: boolean) =>
   });
 
 @Module({
-  imports: [EventsModule, OutreachModule, NoticeSendingModule, RegistryModule, TypeOrmModule.forFeature([ApiToken])],
+  imports: [EventsModule, OutreachModule, NoticeSendingModule, FeedbackModule, RegistryModule, TypeOrmModule.forFeature([ApiToken])],
   controllers: [WebAuthController, WebAssetsController, CustomerStatusController, StatusPageController, ...PAGES],
   providers: [
     StatusFailureLimiter,

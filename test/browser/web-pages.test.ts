@@ -49,7 +49,9 @@ describe('web pages in Chromium', () => {
 
   beforeAll(async () => {
     sink = await startSmtpSink();
-    t = await startTestApp('web', { env: { SMTP_URL: sink.url, MAIL_RATE_PER_SECOND: '15', RECONCILE_INTERVAL_MS: '200' } });
+    t = await startTestApp('web', {
+      env: { SMTP_URL: sink.url, MAIL_RATE_PER_SECOND: '15', RECONCILE_INTERVAL_MS: '200' },
+    });
     support = (await t.userWithToken('support', 'sam@vendor.example', 'Sam Support')).token;
     am = (await t.userWithToken('account_manager', JANE.email, JANE.name)).token;
     admin = (await t.userWithToken('admin')).token;
@@ -69,7 +71,10 @@ describe('web pages in Chromium', () => {
     };
     expect((await api(t.url, 'POST', '/api/v1/events', { token: support, body: event })).status).toBe(202);
     expect((await waitForEvent(t.url, support, 'web-1')).status).toBe('awaiting_review');
-    await api(t.url, 'POST', '/api/v1/events', { token: support, body: { ...event, eventId: 'web-bad', caseId: 'other', scope: { products: ['nope'], regions: ['DE'] } } });
+    await api(t.url, 'POST', '/api/v1/events', {
+      token: support,
+      body: { ...event, eventId: 'web-bad', caseId: 'other', scope: { products: ['nope'], regions: ['DE'] } },
+    });
     browser = await openBrowser(t.url);
   });
 
@@ -118,14 +123,21 @@ describe('web pages in Chromium', () => {
     const byCountry = page.locator('figure.bars', { hasText: 'By destination country' });
     await expect(byCountry.getByRole('row', { name: /Germany \(DE\)/ }).textContent()).resolves.toContain(String(DE));
     await expect(byCountry.getByRole('row', { name: /Singapore \(SG\)/ }).textContent()).resolves.toContain('6');
-    await expect(page.locator('figure.bars', { hasText: 'By product' }).getByRole('row', { name: /api/ }).textContent()).resolves.toContain(String(DE + FR));
+    await expect(
+      page.locator('figure.bars', { hasText: 'By product' }).getByRole('row', { name: /api/ }).textContent(),
+    ).resolves.toContain(String(DE + FR));
     // The first preview is open, rendered in a sandboxed iframe, with the title escaped as text.
     const frame = page.frameLocator('iframe.mail-preview').first();
-    await expect(frame.locator('body').textContent()).resolves.toContain('Exports of AI models halted <pending> review');
+    await expect(frame.locator('body').textContent()).resolves.toContain(
+      'Exports of AI models halted <pending> review',
+    );
     expect(await page.locator('iframe.mail-preview').first().getAttribute('sandbox')).toBe('');
     expect(await page.locator('details.sample').count()).toBeGreaterThanOrEqual(4); // suspended × {developer, enterprise} × {en, de, fr} + digests
     await expect(page.locator('details.sample summary').allTextContents()).resolves.toEqual(
-      expect.arrayContaining([expect.stringMatching(/^suspended · developer · fr/), expect.stringMatching(/^am digest · account managers · en/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/^suspended · developer · fr/),
+        expect.stringMatching(/^am digest · account managers · en/),
+      ]),
     );
     expect(sink.messages).toHaveLength(0);
 
@@ -148,7 +160,9 @@ describe('web pages in Chromium', () => {
     await expect(page.locator('#progress-text').textContent()).resolves.toContain('100%');
     await expect(page.locator('[data-count="sent"]').textContent()).resolves.toBe(String(DE + FR + 2)); // + 2 digests
     expect(await page.getByRole('button', { name: 'Pause' }).isHidden()).toBe(true);
-    const recipients = sink.messages.filter((m) => m.header('x-notice-kind') === 'suspended').map((m) => m.envelope.to[0]);
+    const recipients = sink.messages
+      .filter((m) => m.header('x-notice-kind') === 'suspended')
+      .map((m) => m.envelope.to[0]);
     expect(new Set(recipients).size).toBe(DE + FR);
 
     await page.getByRole('link', { name: 'Affected customers' }).click();
@@ -158,7 +172,9 @@ describe('web pages in Chromium', () => {
     const rows = await page.locator('table.affected tbody tr').count();
     expect(rows).toBe(10); // DE-000, 003, ... 027
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#csv-link').click()]);
-    const csv = readFileSync((await download.path())!, 'utf8').trim().split(/\r?\n/);
+    const csv = readFileSync((await download.path())!, 'utf8')
+      .trim()
+      .split(/\r?\n/);
     expect(csv[0]).toMatch(/^ref,name,tier,country/);
     const refs = csv.slice(1).map((l) => l.split(',')[0]);
     expect(refs).toEqual(Array.from({ length: 10 }, (_, i) => `DE-${String(i * 3).padStart(3, '0')}`));
@@ -170,18 +186,28 @@ describe('web pages in Chromium', () => {
     const { page, context } = browser;
     await page.goto('/events/web-1');
     const token = await page.locator('input[name=_csrf]').first().inputValue();
-    const without = await context.request.post('/events/web-1/actions/retry-failed', { form: { x: '1' }, maxRedirects: 0 });
+    const without = await context.request.post('/events/web-1/actions/retry-failed', {
+      form: { x: '1' },
+      maxRedirects: 0,
+    });
     expect(without.status()).toBe(403);
     expect(await without.text()).toContain('security token');
-    const wrong = await context.request.post('/events/web-1/test-send', { form: { _csrf: token.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a')), email: 'x@y.example' } });
+    const wrong = await context.request.post('/events/web-1/test-send', {
+      form: { _csrf: token.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a')), email: 'x@y.example' },
+    });
     expect(wrong.status()).toBe(403);
     const logout = await context.request.post('/logout', { form: {}, maxRedirects: 0 });
     expect(logout.status()).toBe(403);
     // A cross-site page cannot read the token, and the cookie alone is not enough: the session is still there.
-    const upload = await context.request.post('/registry/import', { multipart: { mode: 'upsert', file: { name: 'r.csv', mimeType: 'text/csv', buffer: Buffer.from('ref\n') } } });
+    const upload = await context.request.post('/registry/import', {
+      multipart: { mode: 'upsert', file: { name: 'r.csv', mimeType: 'text/csv', buffer: Buffer.from('ref\n') } },
+    });
     expect(upload.status()).toBe(403);
     // The same request with the page's token goes through.
-    const ok = await context.request.post('/events/web-1/test-send', { form: { _csrf: token, email: 'qa@vendor.example' }, maxRedirects: 0 });
+    const ok = await context.request.post('/events/web-1/test-send', {
+      form: { _csrf: token, email: 'qa@vendor.example' },
+      maxRedirects: 0,
+    });
     expect(ok.status()).toBe(303);
     expect(sink.messages.some((m) => m.envelope.to[0] === 'qa@vendor.example')).toBe(true);
   });
@@ -189,9 +215,12 @@ describe('web pages in Chromium', () => {
   it('support imports a registry file through the form and reads the report', async () => {
     const { page } = browser;
     await page.goto('/registry/import');
-    const header = 'ref,name,tier,country,account_manager_email,account_manager_name,contact_email,contact_name,contact_locale,contact_role,products';
+    const header =
+      'ref,name,tier,country,account_manager_email,account_manager_name,contact_email,contact_name,contact_locale,contact_role,products';
     const good = `${header}\nNEW-1,Neue AG,enterprise,AT,jane@vendor.example,Jane Manager,it@neue.example,IT,de,technical,api;weights@SG\n`;
-    await page.getByLabel('File').setInputFiles({ name: 'registry.csv', mimeType: 'text/csv', buffer: Buffer.from(good) });
+    await page
+      .getByLabel('File')
+      .setInputFiles({ name: 'registry.csv', mimeType: 'text/csv', buffer: Buffer.from(good) });
     await page.getByRole('button', { name: 'Import' }).click();
     await expect(page.locator('#h-report').textContent()).resolves.toContain('registry.csv');
     await expect(page.getByRole('status').textContent()).resolves.toContain('Applied (upsert)');
@@ -200,7 +229,10 @@ describe('web pages in Chromium', () => {
     const bad = `${header}\nBAD-1,Bad,enterprise,DE,,,not-an-email,,en,,api\nBAD-2,Bad,gold,DE,,,ok@bad.example,,en,,api\n`;
     await page.getByLabel('Dry run').check();
     await page.getByLabel('File').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
-    const [res] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/registry/import')), page.getByRole('button', { name: 'Import' }).click()]);
+    const [res] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/registry/import')),
+      page.getByRole('button', { name: 'Import' }).click(),
+    ]);
     expect(res.status()).toBe(422);
     const errors = await page.locator('#h-report + p + dl + table tbody').textContent();
     expect(errors).toMatch(/^2\s*contact_email/);
@@ -221,7 +253,9 @@ describe('web pages in Chromium', () => {
     await page.getByLabel(/^Regions/).fill('SG');
     await page.getByRole('button', { name: 'Preview who would be told what' }).click();
     await expect(page.getByRole('status').textContent()).resolves.toMatch(/7 customers would be told/); // 6 DE + NEW-1
-    await expect(page.frameLocator('iframe.mail-preview').first().locator('body').textContent()).resolves.toContain('Model weights to Singapore halted');
+    await expect(page.frameLocator('iframe.mail-preview').first().locator('body').textContent()).resolves.toContain(
+      'Model weights to Singapore halted',
+    );
     expect(await page.getByLabel('Event id').inputValue()).toBe('web-2'); // the form keeps what was typed
     expect((await api(t.url, 'GET', '/api/v1/events/web-2', { token: support })).status).toBe(404); // nothing stored
 
@@ -252,12 +286,18 @@ describe('web pages in Chromium', () => {
       const refs = (await page.locator('table.affected tbody tr td:first-child .meta').allTextContents()).sort();
       expect(refs).toEqual(janeRefs);
       const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#csv-link').click()]);
-      const csvRefs = readFileSync((await download.path())!, 'utf8').trim().split(/\r?\n/).slice(1).map((l) => l.split(',')[0]);
+      const csvRefs = readFileSync((await download.path())!, 'utf8')
+        .trim()
+        .split(/\r?\n/)
+        .slice(1)
+        .map((l) => l.split(',')[0]);
       expect(csvRefs.sort()).toEqual(janeRefs);
 
       await page.goto('/customers');
       // NEW-1 was imported with Jane as its account manager.
-      expect((await page.locator('table.customers tbody tr td:first-child .meta').allTextContents()).sort()).toEqual([...janeRefs, 'NEW-1'].sort());
+      expect((await page.locator('table.customers tbody tr td:first-child .meta').allTextContents()).sort()).toEqual(
+        [...janeRefs, 'NEW-1'].sort(),
+      );
       const other = await page.goto('/customers/FR-001');
       expect(other!.status()).toBe(404);
       const mine = await page.goto(`/customers/${janeRefs[0]}`);
@@ -265,7 +305,10 @@ describe('web pages in Chromium', () => {
       await expect(page.locator('main').textContent()).resolves.toContain('ops0@de.example');
 
       const token = await page.locator('input[name=_csrf]').first().inputValue();
-      const act = await context.request.post('/events/web-1/actions/cancel', { form: { _csrf: token }, maxRedirects: 0 });
+      const act = await context.request.post('/events/web-1/actions/cancel', {
+        form: { _csrf: token },
+        maxRedirects: 0,
+      });
       expect(act.status()).toBe(403);
       expect((await page.goto('/admin/queues'))!.status()).toBe(403);
       expect((await page.goto('/compose'))!.status()).toBe(403);
@@ -283,6 +326,37 @@ describe('web pages in Chromium', () => {
     expect(html).toContain(BASE_EVENT.summary);
     expect(html).not.toMatch(/Kunde|Client \d|@de\.example|jane@/);
     expect((await fetch(`${t.url}/status/other`)).status).toBe(404);
+  });
+
+  it('lets support add an address to the suppression list and take it off again (an account manager may not)', async () => {
+    const { page } = browser;
+    await page.goto('/suppressions');
+    await page.fill('#s-email', 'Gone@Old.example');
+    await page.fill('#s-reason', 'mailbox closed <b>for good</b>');
+    await Promise.all([
+      page.waitForURL(/did=added/),
+      page.click('form[method=post][action="/suppressions"] button[type=submit]'),
+    ]);
+    const row = page.locator('tbody tr', { hasText: 'gone@old.example' });
+    await expect(row.textContent()).resolves.toContain('mailbox closed <b>for good</b>');
+    await expect(row.textContent()).resolves.toContain('sam@vendor.example');
+    const listed = await api(t.url, 'GET', '/api/v1/suppressions?q=old.example', { token: support });
+    expect(listed.body.items.map((s: { email: string }) => s.email)).toEqual(['gone@old.example']);
+    await Promise.all([page.waitForURL(/did=removed/), row.locator('button').click()]);
+    await expect(page.locator('main').textContent()).resolves.not.toContain('gone@old.example');
+    expect((await api(t.url, 'GET', '/api/v1/suppressions?q=old.example', { token: support })).body.total).toBe(0);
+    const audit = await api(t.url, 'GET', '/api/v1/audit?pageSize=200', { token: admin });
+    const actions = audit.body.items
+      .filter((a: { target: string }) => a.target === 'gone@old.example')
+      .map((a: { action: string }) => a.action);
+    expect(actions.sort()).toEqual(['suppression.add', 'suppression.remove']);
+    const amBrowser = await openBrowser(t.url);
+    try {
+      await logIn(amBrowser.page, am, '/events');
+      expect((await amBrowser.page.goto('/suppressions'))!.status()).toBe(403);
+    } finally {
+      await amBrowser.close();
+    }
   });
 
   it('opens bull-board for admins only', async () => {
