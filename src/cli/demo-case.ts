@@ -26,7 +26,13 @@ export function demoCase(runId: string, start = new Date('2026-11-26T09:00:00Z')
       title: 'Exports of AI models halted pending national security review',
       summary:
         'The Bureau of Industry and Security has ordered an immediate halt of exports of our AI products to every destination outside the United States, pending a national security review.\nHosted API access, software, model weights and technical data are covered until the scope is clarified.',
-      scope: { products: ['*'], regions: ['*'], excludeRegions: ['US'], excludeProducts: [], tiers: ['developer', 'enterprise'] },
+      scope: {
+        products: ['*'],
+        regions: ['*'],
+        excludeRegions: ['US'],
+        excludeProducts: [],
+        tiers: ['developer', 'enterprise'],
+      },
     },
     {
       ...base,
@@ -50,13 +56,20 @@ export function demoCase(runId: string, start = new Date('2026-11-26T09:00:00Z')
       type: 'license.granted' as const,
       occurredAt: at(72),
       title: 'Licence granted for the EU, the EEA and Japan, with conditions',
-      summary: 'A licence restores hosted API access for destinations in the European Economic Area and Japan, under conditions.',
+      summary:
+        'A licence restores hosted API access for destinations in the European Economic Area and Japan, under conditions.',
       conditions: [
         'No use for military end uses or by military end users.',
         'Access logs must be retained for 24 months and produced on request.',
         'No re-export of model outputs to embargoed destinations.',
       ],
-      scope: { products: ['category:hosted-api'], regions: ['group:EEA', 'JP'], excludeRegions: [], excludeProducts: [], tiers: ['developer', 'enterprise'] },
+      scope: {
+        products: ['category:hosted-api'],
+        regions: ['group:EEA', 'JP'],
+        excludeRegions: [],
+        excludeProducts: [],
+        tiers: ['developer', 'enterprise'],
+      },
     },
     {
       ...base,
@@ -64,8 +77,15 @@ export function demoCase(runId: string, start = new Date('2026-11-26T09:00:00Z')
       type: 'license.denied' as const,
       occurredAt: at(96),
       title: 'Licence denied for model weights to Asia and the Americas',
-      summary: 'The licence application for model weights to destinations in Asia and the Americas was denied. Those suspensions remain in force.',
-      scope: { products: ['category:model-weights'], regions: ['group:ASIA', 'group:AMERICAS'], excludeRegions: ['US'], excludeProducts: [], tiers: ['developer', 'enterprise'] },
+      summary:
+        'The licence application for model weights to destinations in Asia and the Americas was denied. Those suspensions remain in force.',
+      scope: {
+        products: ['category:model-weights'],
+        regions: ['group:ASIA', 'group:AMERICAS'],
+        excludeRegions: ['US'],
+        excludeProducts: [],
+        tiers: ['developer', 'enterprise'],
+      },
     },
     {
       ...base,
@@ -73,7 +93,8 @@ export function demoCase(runId: string, start = new Date('2026-11-26T09:00:00Z')
       type: 'suspension.lifted' as const,
       occurredAt: at(240),
       title: 'Suspension lifted: access restored everywhere',
-      summary: 'The review is complete and the suspension has been lifted. Access to every product is restored in every destination.',
+      summary:
+        'The review is complete and the suspension has been lifted. Access to every product is restored in every destination.',
     },
   ];
 }

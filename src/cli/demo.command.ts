@@ -17,6 +17,7 @@ import { ensureDemoProducts } from '../registry/generator/demo-products';
 import { generateRegistry } from '../registry/generator/registry-generator';
 import { RegistryImportService } from '../registry/import/registry-import.service';
 import { demoCase } from './demo-case';
+import { StatusLinks } from '../notices/status-link/status-links.service';
 import { DemoRepository } from './demo.repository';
 
 const DEMO_CUSTOMERS = 2000;
@@ -29,7 +30,10 @@ interface Options {
   customers: number;
 }
 
-@Command({ name: 'demo', description: 'Seed a demo registry and play the export-halt case step by step (auto dispatch)' })
+@Command({
+  name: 'demo',
+  description: 'Seed a demo registry and play the export-halt case step by step (auto dispatch)',
+})
 export class DemoCommand extends CommandRunner {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -53,10 +57,13 @@ export class DemoCommand extends CommandRunner {
       { format: 'jsonl', mode: 'upsert', dryRun: false },
       actor,
     );
-    if (!report.applied) throw new Error(`the demo registry did not import: ${JSON.stringify(report.errors.slice(0, 5))}`);
+    if (!report.applied)
+      throw new Error(`the demo registry did not import: ${JSON.stringify(report.errors.slice(0, 5))}`);
     const reg = await this.demo.registrySummary(DEMO_REF_PREFIX);
-    out(`  ${n(reg.customers)} customers in ${reg.countries} countries, ${n(reg.enterprise)} enterprise, ` +
-      `${reg.managers} account managers, ${reg.locales} contact locales\n`);
+    out(
+      `  ${n(reg.customers)} customers in ${reg.countries} countries, ${n(reg.enterprise)} enterprise, ` +
+        `${reg.managers} account managers, ${reg.locales} contact locales\n`,
+    );
 
     // Workers run in this process, so the demo needs nothing else running.
     process.env.LOG_LEVEL ??= 'warn';
@@ -71,10 +78,18 @@ export class DemoCommand extends CommandRunner {
         const status = await this.waitUntilDone(e.eventId);
         await this.printStep(e.eventId, status, (Date.now() - started) / 1000, out);
       }
-      out(this.config.SMTP_URL
-        ? `Mails went to ${this.config.SMTP_URL.replace(/\/\/[^@]*@/, '//')} (with docker compose, read them in Mailpit at http://localhost:8025).`
-        : `Mails were written as .eml files into ${resolve(this.config.OUTBOX_DIR)} (open them with any mail client).`);
+      out(
+        this.config.SMTP_URL
+          ? `Mails went to ${this.config.SMTP_URL.replace(/\/\/[^@]*@/, '//')} (with docker compose, read them in Mailpit at http://localhost:8025).`
+          : `Mails were written as .eml files into ${resolve(this.config.OUTBOX_DIR)} (open them with any mail client).`,
+      );
       out(`Case page: ${this.config.PUBLIC_BASE_URL}/status/${steps[0].caseId}`);
+      const example = await this.demo.mostToldCustomer(steps[0].caseId);
+      if (example) {
+        const link = app.get(StatusLinks).customerUrl(steps[0].caseId, example.id, example.locale);
+        out(`Status link of ${example.ref} (${example.name}), as in its notices: ${link}`);
+        out('  (open it while `npm start` runs: it shows what of theirs is suspended now and what each step changed)');
+      }
     } finally {
       await app.close();
     }
@@ -114,7 +129,8 @@ export class DemoCommand extends CommandRunner {
   @Option({ flags: '--customers <n>', description: `registry size (default ${DEMO_CUSTOMERS})` })
   parseCustomers(v: string): number {
     const x = Number(v);
-    if (!Number.isInteger(x) || x < 10 || x > 1_000_000) throw new Error('--customers must be a whole number from 10 to 1000000');
+    if (!Number.isInteger(x) || x < 10 || x > 1_000_000)
+      throw new Error('--customers must be a whole number from 10 to 1000000');
     return x;
   }
 }

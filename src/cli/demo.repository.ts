@@ -60,7 +60,9 @@ export class DemoRepository {
 
   /** Who a stored event told what, and how its mails fared. */
   async step(eventId: string): Promise<DemoStep> {
-    const [ev] = await this.dataSource.query(`SELECT id, reasons FROM events WHERE event_id = $1 AND NOT conflict`, [eventId]);
+    const [ev] = await this.dataSource.query(`SELECT id, reasons FROM events WHERE event_id = $1 AND NOT conflict`, [
+      eventId,
+    ]);
     const kinds = await this.dataSource.query(
       `SELECT kind, count(*)::int AS customers,
               count(*) FILTER (WHERE c.tier = 'enterprise')::int AS enterprise
@@ -76,5 +78,20 @@ export class DemoRepository {
       [ev.id],
     );
     return { eventPk: String(ev.id), reasons: ev.reasons, kinds, mails, locales };
+  }
+
+  /** The customer told most often in the case (the demo prints its own status link), with its first contact's locale. */
+  async mostToldCustomer(
+    caseId: string,
+  ): Promise<{ id: string; ref: string; name: string; locale: string | null } | null> {
+    const [row] = await this.dataSource.query(
+      `SELECT c.id::text AS id, c.ref, c.name,
+              (SELECT k.locale FROM contacts k WHERE k.customer_id = c.id AND k.notices ORDER BY k.id LIMIT 1) AS locale
+         FROM event_customers ec JOIN events e ON e.id = ec.event_pk JOIN customers c ON c.id = ec.customer_id
+        WHERE e.case_id = $1
+        GROUP BY c.id ORDER BY count(*) DESC, (c.tier = 'enterprise') DESC, c.ref LIMIT 1`,
+      [caseId],
+    );
+    return row ?? null;
   }
 }

@@ -43,17 +43,22 @@ export class CustomerStatusController {
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('X-Robots-Tag', 'noindex, nofollow');
     res.setHeader('Cache-Control', 'private, no-store');
+    const json = req.accepts(['html', 'json']) === 'json';
+    const refuse = (e: HttpException) => {
+      if (!json) throw e;
+      res.status(e.getStatus()).json({ statusCode: e.getStatus(), error: e.message, message: e.message });
+    };
     const client = req.ip ?? 'unknown';
     if (await this.failures.blocked(client)) {
-      throw new HttpException('Too many requests; try again in a minute.', HttpStatus.TOO_MANY_REQUESTS);
+      return refuse(new HttpException('Too Many Requests', HttpStatus.TOO_MANY_REQUESTS));
     }
     const found = await this.status.find(caseId, token);
     if (!found) {
       await this.failures.record(client);
       // The same answer for every reason: unknown case, tampered token, another case's token, a deleted customer.
-      throw new NotFoundException('Not Found');
+      return refuse(new NotFoundException('Not Found'));
     }
-    if (req.accepts(['html', 'json']) === 'json') {
+    if (json) {
       res.json(found.json);
       return;
     }

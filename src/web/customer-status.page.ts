@@ -24,9 +24,9 @@ export function customerStatusPage(status: CustomerStatus, requested: string, no
   const regions = new Intl.DisplayNames([locale, 'en'], { type: 'region', fallback: 'code' });
   const dates = new Intl.DateTimeFormat([locale, 'en'], {
     dateStyle: 'long',
-    timeStyle: 'short',
+    // 'long' time includes the zone (UTC): dateStyle cannot be combined with timeZoneName.
+    timeStyle: 'long',
     timeZone: 'UTC',
-    timeZoneName: 'short',
   });
   const time = (iso: string | Date) => dates.format(new Date(iso));
   const subs = (list: SubscriptionRef[]) =>
