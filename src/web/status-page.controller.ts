@@ -15,6 +15,18 @@ const TYPE_LABELS: Record<string, string> = {
   'suspension.lifted': 'Suspension lifted',
 };
 
+/**
+ * A lifting takes effect at its effectiveAt, which may be days after it was processed: until then the page says when
+ * the restrictions lift, not that the case is closed.
+ */
+export function liftState(status: string, events: { type: string; effectiveAt: string }[], now = new Date()) {
+  const lifted = [...events].reverse().find((e) => e.type === 'suspension.lifted');
+  if (status !== 'closed' || !lifted) return { closed: false, liftsAt: null, closedAt: null };
+  return new Date(lifted.effectiveAt) > now
+    ? { closed: false, liftsAt: lifted.effectiveAt, closedAt: null }
+    : { closed: true, liftsAt: null, closedAt: lifted.effectiveAt };
+}
+
 @ApiExcludeController()
 @UseFilters(WebExceptionFilter)
 @Public()
@@ -36,8 +48,7 @@ export class StatusPageController {
       'status',
       {
         title: c.title,
-        closed: c.status === 'closed',
-        closedAt: c.closedAt,
+        ...liftState(c.status, c.events),
         events: c.events.map((e) => ({ ...e, typeLabel: TYPE_LABELS[e.type] ?? e.type })).reverse(),
       },
       200,
