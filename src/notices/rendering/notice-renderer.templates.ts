@@ -2,17 +2,14 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
-import juice from 'juice';
 import { messageKeysOf, registerHelpers } from './notice-renderer.helpers';
+import { htmlInliner, splitLayout } from './notice-renderer.layout';
 import { NOTICE_KINDS, type NoticeKind } from '../../domain/notice.types';
-
-// rtlcss (maintained, used by WordPress and Bootstrap) mirrors CSS: left ↔ right in properties, values and shorthands.
-const rtlcss = require('rtlcss') as { process(css: string): string };
 
 export type Template = (context: object, options?: Handlebars.RuntimeOptions) => string;
 export const TEMPLATE_PARTS = ['subject', 'html', 'text'] as const;
 export type TemplatePart = (typeof TEMPLATE_PARTS)[number];
-export type Direction = 'ltr' | 'rtl';
+import type { Direction } from './notice-renderer.layout';
 
 /** A template that failed to compile, or failed on data, throws this; the sender fails that notice. */
 export class TemplateRenderError extends Error {
@@ -46,14 +43,6 @@ const HTML_OPTIONS: CompileOptions = { strict: true, knownHelpers: KNOWN_HELPERS
 // Subjects and text parts are not HTML: escaping would print &amp; to the reader. Subjects are sanitised after rendering.
 const TEXT_OPTIONS: CompileOptions = { strict: true, noEscape: true, knownHelpers: KNOWN_HELPERS };
 type CompileOptions = Parameters<typeof Handlebars.compile>[1];
-
-const JUICE_OPTIONS = {
-  removeStyleTags: true,
-  preserveMediaQueries: true,
-  applyWidthAttributes: true,
-  applyAttributesTableElements: true,
-  applyHeightAttributes: false,
-};
 
 function read(path: string): string {
   return readFileSync(path, 'utf8');
@@ -95,34 +84,6 @@ function compile(env: typeof Handlebars, source: string, options: CompileOptions
       throw new TemplateRenderError(`${file}: ${(e as Error).message}`, file, { cause: e });
     }
   };
-}
-
-const COMMENT = /{{!--[\s\S]*?--}}|{{![\s\S]*?}}/g;
-const BODY_SLOT = /{{\s*body\s*}}/g;
-
-const STYLE_BLOCK = /(<style[^>]*>)([\s\S]*?)(<\/style>)/gi;
-
-function extractCss(layout: string): string {
-  return [...layout.matchAll(STYLE_BLOCK)].map((m) => m[2]).join('\n');
-}
-
-// juice takes milliseconds per document; the same sources inlined again (another renderer in this process) come from here.
-const inlined = new Map<string, string>();
-function cachedJuice(key: string, run: () => string): string {
-  let html = inlined.get(key);
-  if (html === undefined) {
-    html = run();
-    if (inlined.size >= 1000) inlined.clear();
-    inlined.set(key, html);
-  }
-  return html;
-}
-
-/** A layout without its comments, split around its one `{{body}}` slot. */
-function splitLayout(source: string, file: string): [string, string] {
-  const parts = source.replace(COMMENT, '').split(BODY_SLOT);
-  if (parts.length !== 2) throw new Error(`templates: ${file} must contain {{body}} exactly once`);
-  return [parts[0].replace(/^\s+/, ''), parts[1]];
 }
 
 function isDir(path: string): boolean {
@@ -232,16 +193,7 @@ export function compileTemplateSet(sources: TemplateSources, fixedKeys: Readonly
   // per template and direction, inlined by juice as a whole and compiled into one function.
   const [htmlBefore, htmlAfter] = sources.layout.html.map(fixed);
   const [textBefore, textAfter] = sources.layout.text.map(fixed);
-  const ltrCss = extractCss(htmlBefore + htmlAfter);
-  const css: Record<Direction, string> = { ltr: ltrCss, rtl: rtlcss.process(ltrCss) };
-  const mirrored = (document: string) => document.replace(STYLE_BLOCK, (_, open, rules, close) => open + rtlcss.process(rules) + close);
-  const inline = (source: string, dir: Direction) =>
-    cachedJuice(`fragment\0${css[dir]}\0${source}`, () => juice.inlineContent(source, css[dir], JUICE_OPTIONS));
-  const htmlDocument = (body: string, dir: Direction) => {
-    const ltr = htmlBefore + body + htmlAfter;
-    const document = dir === 'rtl' ? mirrored(ltr) : ltr;
-    return cachedJuice(`document\0${document}`, () => juice(document, JUICE_OPTIONS));
-  };
+  const { inline, htmlDocument } = htmlInliner(htmlBefore, htmlAfter);
 
   // HTML and text partials live in separate Handlebars instances: a text partial (not escaped) can never be reached from HTML.
   for (const p of sources.partials) {
