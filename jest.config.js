@@ -14,8 +14,8 @@ module.exports = {
   roots: ['<rootDir>/src', '<rootDir>/test'],
   testMatch: ['**/*.spec.ts', '**/*.test.ts'],
   transform: { '^.+\\.(t|j|mj)s$': swc },
-  // juice (CSS inliner for mail templates) and the parts of its tree that ship ESM only are transformed too.
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@bull-board|juice|postcss-nesting|@csstools|entities)/)'],
+  // juice (CSS inliner for mail templates), FormatJS (message catalogues) and the parts of their trees that ship ESM only are transformed too.
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@bull-board|juice|postcss-nesting|@csstools|entities|intl-messageformat|@formatjs)/)'],
   setupFiles: ['<rootDir>/test/support/jest-setup.ts'],
   testTimeout: 60_000,
   maxWorkers: 2,

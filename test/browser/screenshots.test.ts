@@ -1,5 +1,8 @@
-// Screenshots of the main pages for docs/ (run with SCREENSHOTS=1 npx jest test/browser/screenshots.test.ts).
+// Screenshots of the main pages and of notices in ar, ja and zh-Hant for docs/ (run with SCREENSHOTS=1 npx jest test/browser/screenshots.test.ts).
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { sampleRenderInput } from '../../src/notices/rendering/notice-renderer.sample';
+import { NoticeRenderer } from '../../src/notices/rendering/notice-renderer.service';
 import { api, startTestApp, TestApp } from '../support/app';
 import { BASE_EVENT, waitForEvent } from '../support/events';
 import { insertCustomers, insertProducts, type FixtureCustomer } from '../support/registry-fixture';
@@ -120,4 +123,35 @@ run('screenshots of the web pages', () => {
     await page.goto('/status/export-halt-2026-11');
     await shot('web-status.png');
   }, 240_000);
+});
+
+// One notice per script that needs its own fonts, rendered as Chromium shows it (real glyphs, rtl for Arabic).
+const MAILS = [
+  { file: 'mail-suspended-ar.png', kind: 'suspended', tier: 'enterprise', locale: 'ar', customer: 'شركة النخبة للتقنية ذ.م.م', recipient: 'فريق العمليات' },
+  { file: 'mail-license-granted-ja.png', kind: 'license-granted', tier: 'developer', locale: 'ja', customer: '富士データ株式会社', recipient: '佐藤 健' },
+  { file: 'mail-updated-zh-Hant.png', kind: 'updated', tier: 'enterprise', locale: 'zh-TW', customer: '華星科技股份有限公司', recipient: '王偉' },
+] as const;
+
+run('screenshots of notices in scripts beyond Latin', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    // Installs Debian's fonts-noto-cjk and fonts-noto-core when missing (as root), else says what to install.
+    execFileSync('bash', [join(__dirname, '..', 'support', 'ensure-fonts.sh')], { stdio: 'inherit' });
+    browser = await openBrowser('http://127.0.0.1', { width: 720, height: 900 });
+  }, 600_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it.each(MAILS)('$file', async ({ file, kind, tier, locale, customer, recipient }) => {
+    const renderer = NoticeRenderer.load(join(__dirname, '..', '..', 'templates'));
+    const input = sampleRenderInput(kind, tier, locale);
+    const out = renderer.render({
+      ...input,
+      recipient: { ...input.recipient, name: recipient },
+      customer: { ...input.customer!, name: customer, accountManager: tier === 'enterprise' ? { name: 'Jane Doe', email: 'jane.doe@vendor.example' } : null },
+    });
+    await browser.page.setContent(out.html, { waitUntil: 'load' });
+    await browser.page.screenshot({ path: join(DOCS, file), fullPage: true });
+  }, 60_000);
 });

@@ -1,5 +1,5 @@
 // End to end: events on the queue → notice rows → mails at a real SMTP server, each contact exactly once.
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -36,10 +36,12 @@ describe('dispatch: localized mails, exactly once, retries and failures', () => 
 
   beforeAll(async () => {
     sink = await startSmtpSink();
-    // A copy of the templates with one deliberately broken template (license-denied, developer, English).
+    // A copy of the templates with one deliberately broken template: the English message of license-denied
+    // (one set of templates serves every tier and locale now, so the break is in en's catalogue).
     templates = mkdtempSync(join(tmpdir(), 'impact-templates-'));
     cpSync('templates', templates, { recursive: true });
-    writeFileSync(join(templates, 'email/en/license-denied.developer.html.hbs'), '<p>{{#each}}broken</p>');
+    const en = join(templates, 'messages/en.json');
+    writeFileSync(en, JSON.stringify({ ...JSON.parse(readFileSync(en, 'utf8')), 'license-denied.intro': '{productCount, plural, broken' }));
     t = await startTestApp('dispatch', {
       env: {
         SMTP_URL: sink.url, MAIL_RETRY_BASE_MS: '100', RECONCILE_INTERVAL_MS: '200', MAIL_MAX_ATTEMPTS: '3',
@@ -82,7 +84,7 @@ describe('dispatch: localized mails, exactly once, retries and failures', () => 
     expect(by('de@d.example').html).toContain('Deutschland');
     expect(by('legal@d.example').html).toContain('Allemagne');
     expect(by('ja@d.example').html).toContain('日本');
-    expect(by('pt@d.example').html).toContain('Brazil'); // pt-BR falls back to English templates here
+    expect(by('pt@d.example').html).toContain('Brasil'); // pt-BR reads the pt catalogue (it fell back to English before pt shipped)
     for (const m of sink.messages) {
       expect(m.header('x-case-id')).toBe('dcase');
       expect(m.header('x-event-id')).toBe('d1');
@@ -135,9 +137,9 @@ describe('dispatch: localized mails, exactly once, retries and failures', () => 
     await publish({ eventId: 'd4', caseId: 'dcase', type: 'license.denied', scope: { products: ['api'], regions: ['GB', 'DE'] } });
     const broken = await notice('en@d.example', 'd4');
     expect(broken.status).toBe('failed');
-    expect(broken.last_reply).toMatch(/license-denied\.developer/);
+    expect(broken.last_reply).toMatch(/license-denied\.intro/);
     expect(sink.messages.some((m) => m.envelope.to.includes('en@d.example'))).toBe(false);
-    // The enterprise template is fine: those contacts got theirs.
+    // The German and French catalogues are fine: those contacts got theirs.
     expect(sink.messages.filter((m) => m.header('x-notice-kind') === 'license-denied').length).toBe(2);
   });
 });

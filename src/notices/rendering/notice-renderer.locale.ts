@@ -1,13 +1,19 @@
-// Turns a contact's stored locale into one of the loaded template locales (pt-BR → pt → en); never a path.
+// Turns a contact's stored locale into one of the shipped catalogue locales (pt-BR → pt, zh-TW → zh-Hant, nn → nb, else en); never a path.
 
 /**
  * language[-script][-region][-variant]*, the part of BCP 47 that names a language. Extensions and
- * private use are refused on purpose: a locale is only ever used to pick templates and Intl formats.
+ * private use are refused on purpose: a locale is only ever used to pick a catalogue and Intl formats.
  */
 const BCP47 = /^[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|\d{3}))?(?:-(?:[A-Za-z0-9]{5,8}|\d[A-Za-z0-9]{3}))*$/;
 const MAX_LENGTH = 35;
 
-/** The canonical form of a well-formed language tag (`de-at` → `de-AT`), or null. Touches nothing but Intl. */
+/**
+ * Languages that CLDR treats as one written standard with another but Intl cannot tell us so:
+ * `no` is the macrolanguage of Bokmål, and Nynorsk readers read Bokmål (SPEC §4 Languages).
+ */
+const SAME_READERS: Record<string, string> = { no: 'nb', nn: 'nb' };
+
+/** The canonical form of a well-formed language tag (`de-at` → `de-AT`, `iw` → `he`), or null. Touches nothing but Intl. */
 export function canonicalLocale(raw: unknown): string | null {
   if (typeof raw !== 'string' || raw.length === 0 || raw.length > MAX_LENGTH || !BCP47.test(raw)) return null;
   try {
@@ -24,6 +30,35 @@ export function languageOf(locale: string): string {
   return (dash < 0 ? locale : locale.slice(0, dash)).toLowerCase();
 }
 
+/** Writing direction from CLDR (Intl.Locale's textInfo): `rtl` for ar, he, fa …, else `ltr`. */
+export function directionOf(locale: string): 'ltr' | 'rtl' {
+  try {
+    const info = (new Intl.Locale(locale) as Intl.Locale & { textInfo?: { direction?: string } }).textInfo;
+    return info?.direction === 'rtl' ? 'rtl' : 'ltr';
+  } catch {
+    return 'ltr';
+  }
+}
+
+/**
+ * Tags to try, best first: the tag itself, its language with the likely script (CLDR likely subtags:
+ * `zh-TW` → `zh-Hant`, `zh-SG` → `zh-Hans`), then shorter prefixes (`pt-BR` → `pt`), then the reader alias.
+ */
+function candidates(canonical: string): string[] {
+  const parts = canonical.split('-');
+  const out: string[] = [];
+  for (let n = parts.length; n > 0; n--) out.push(parts.slice(0, n).join('-'));
+  try {
+    const script = new Intl.Locale(canonical).maximize().script;
+    if (script) out.splice(1, 0, `${parts[0]}-${script}`);
+  } catch {
+    // A tag Intl cannot maximise simply has no script candidate.
+  }
+  const alias = SAME_READERS[parts[0].toLowerCase()];
+  if (alias) out.push(alias);
+  return out;
+}
+
 const CACHE_LIMIT = 1000;
 
 export interface ResolvedLocale {
@@ -33,7 +68,7 @@ export interface ResolvedLocale {
   canonical: string | null;
 }
 
-/** Looks a locale up in a fixed list of available ones, dropping subtags from the right until one matches. */
+/** Looks a locale up in a fixed list of available ones (see `candidates`), else the fallback. */
 export class LocaleResolver {
   private readonly available = new Map<string, string>();
   private readonly cache = new Map<string, ResolvedLocale>();
@@ -62,9 +97,8 @@ export class LocaleResolver {
 
   private lookup(canonical: string | null): string {
     if (canonical === null) return this.fallback;
-    const parts = canonical.toLowerCase().split('-');
-    for (let n = parts.length; n > 0; n--) {
-      const found = this.available.get(parts.slice(0, n).join('-'));
+    for (const tag of candidates(canonical)) {
+      const found = this.available.get(tag.toLowerCase());
       if (found !== undefined) return found;
     }
     return this.fallback;

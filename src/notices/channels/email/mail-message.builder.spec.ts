@@ -23,6 +23,7 @@ describe('buildMailMessage', () => {
       'X-Case-Id': 'export-halt-2026-11',
       'X-Event-Id': 'bis-2026-11-26-001',
       'X-Notice-Kind': 'suspended',
+      'Content-Language': 'en',
       'X-Customer-Ref': 'ACME-001',
       'Auto-Submitted': 'auto-generated',
     });
@@ -35,6 +36,14 @@ describe('buildMailMessage', () => {
     expect(buildMailMessage(input, rendered, config).replyTo).toEqual({ name: 'Jane Doe', address: 'jane.doe@vendor.example' });
     const orphan = { ...input, customer: { ...input.customer!, accountManager: null } };
     expect(buildMailMessage(orphan, rendered, config).replyTo).toBe('support@vendor.example');
+  });
+
+  it('sets Content-Language to the locale of the catalogue used, not the contact’s own tag', () => {
+    const input = { ...sampleRenderInput('suspended', 'developer'), locale: 'pt-BR' };
+    const msg = buildMailMessage(input, { ...rendered, locale: 'pt' }, config);
+    expect((msg.headers as Record<string, string>)['Content-Language']).toBe('pt');
+    const digest = buildMailMessage(sampleRenderInput('am-digest', null), { ...rendered, locale: 'zh-Hant' }, config);
+    expect((digest.headers as Record<string, string>)['Content-Language']).toBe('zh-Hant');
   });
 
   it('leaves X-Customer-Ref off digests and marks test notices', () => {

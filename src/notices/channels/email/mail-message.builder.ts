@@ -53,6 +53,8 @@ export function buildMailMessage(input: NoticeRenderInput, rendered: RenderedNot
     'X-Case-Id': sanitizeHeaderValue(input.event.caseId),
     'X-Event-Id': sanitizeHeaderValue(input.event.eventId),
     'X-Notice-Kind': sanitizeHeaderValue(input.kind),
+    // The catalogue the renderer actually used (a pt-BR contact reads pt), never the contact's raw tag.
+    'Content-Language': sanitizeHeaderValue(rendered.locale),
     // Asks auto-responders (out-of-office) not to answer a notice.
     'Auto-Submitted': 'auto-generated',
   };
