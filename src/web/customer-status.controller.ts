@@ -15,6 +15,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../common/auth.decorators';
 import { CustomerStatusService } from '../events/customer-status/customer-status.service';
+import { NoticeRenderer } from '../notices/rendering/notice-renderer.service';
 import { StatusFailureLimiter } from './status-failure.limiter';
 import { customerStatusPage } from './customer-status.page';
 import { WebExceptionFilter } from './web-exception.filter';
@@ -29,6 +30,7 @@ export class CustomerStatusController {
     private readonly status: CustomerStatusService,
     private readonly failures: StatusFailureLimiter,
     private readonly views: WebViews,
+    private readonly renderer: NoticeRenderer,
   ) {}
 
   @Get(':caseId/c/:token')
@@ -62,7 +64,11 @@ export class CustomerStatusController {
       res.json(found.json);
       return;
     }
-    const model = customerStatusPage(found, typeof lang === 'string' ? lang : (found.customer.locale ?? 'en'));
+    const model = customerStatusPage(
+      found,
+      typeof lang === 'string' ? lang : (found.customer.locale ?? 'en'),
+      this.renderer,
+    );
     this.views.send(req, res, 'customer-status', model, 200, 'layout-customer');
   }
 }

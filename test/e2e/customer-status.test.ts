@@ -140,8 +140,20 @@ describe("a customer's own status link", () => {
     expect(html).toContain('No military end use');
     expect(html).not.toMatch(/BETA-2|Beta SARL|dev@beta\.example|ops@acme\.example|am@vendor\.example/);
     expect(html).toMatch(/<meta name="robots" content="noindex/);
-    const en = await get(`${linkA.split('?')[0]}?lang=en`);
-    expect(await en.text()).toContain('Germany');
+    expect(html).toContain('Derzeit ausgesetzt');
+    expect(html).toContain('Genehmigung für Sie erteilt');
+    const en = await (await get(`${linkA.split('?')[0]}?lang=en`)).text();
+    expect(en).toContain('Germany');
+    expect(en).toContain('Suspended now');
+    const ar = await (await get(`${linkA.split('?')[0]}?lang=ar-EG`)).text();
+    expect(ar).toMatch(/<html lang="ar" dir="rtl">/);
+    expect(ar).toContain('ألمانيا');
+    // A language that is not shipped, or garbage, reads in English.
+    for (const lang of ['tlh', '../../etc/passwd', '<script>']) {
+      const page = await get(`${linkA.split('?')[0]}?lang=${encodeURIComponent(lang)}`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toMatch(/<html lang="en" dir="ltr">/);
+    }
   });
 
   it('answers a tampered, foreign or unknown link with the same bare 404', async () => {

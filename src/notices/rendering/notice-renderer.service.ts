@@ -8,7 +8,12 @@ import { FALLBACK_LOCALE, loadCatalogues } from './notice-renderer.catalogues';
 import { directionOf, LocaleResolver } from './notice-renderer.locale';
 import type { MessageCatalogue } from './notice-renderer.messages';
 import { sampleRenderInput } from './notice-renderer.sample';
-import { compileTemplateSet, readTemplateSources, TemplateRenderError, type TemplateSet } from './notice-renderer.templates';
+import {
+  compileTemplateSet,
+  readTemplateSources,
+  TemplateRenderError,
+  type TemplateSet,
+} from './notice-renderer.templates';
 import { buildNoticeView } from './notice-renderer.view-model';
 import { NOTICE_KINDS, type NoticeRenderInput, type RenderedNotice } from '../../domain/notice.types';
 
@@ -61,7 +66,8 @@ export class NoticeRenderer {
     this.warmUp();
     for (const problem of this.issues) this.logger.warn(`template problem: ${problem}`);
     for (const c of this.catalogues.values()) {
-      if (c.missing.length) this.logger.warn(`messages/${c.locale}.json lacks ${c.missing.length} messages; English is used for them`);
+      if (c.missing.length)
+        this.logger.warn(`messages/${c.locale}.json lacks ${c.missing.length} messages; English is used for them`);
     }
   }
 
@@ -99,6 +105,20 @@ export class NoticeRenderer {
     return this.resolver.resolve(locale);
   }
 
+  /**
+   * One catalogue for text outside the notices (the customer's status page): the locale falls back like a contact's,
+   * `text` formats a message as plain text (pages escape it themselves).
+   */
+  messagesFor(locale: string): {
+    locale: string;
+    dir: 'ltr' | 'rtl';
+    text: (key: string, values?: Record<string, unknown>) => string;
+  } {
+    const resolved = this.resolver.resolve(locale);
+    const catalogue = this.catalogues.get(resolved)!;
+    return { locale: resolved, dir: directionOf(resolved), text: (key, values) => catalogue.text(key, values) };
+  }
+
   /** Renders one notice; throws TemplateRenderError when a template fails (the notice must then not be sent). */
   render(input: NoticeRenderInput, options: RenderOptions = {}): RenderedNotice {
     if (!(NOTICE_KINDS as readonly string[]).includes(input.kind)) {
@@ -108,7 +128,10 @@ export class NoticeRenderer {
       throw new TemplateRenderError(`notice kind ${input.kind} needs a tier, got ${String(input.tier)}`, input.kind);
     }
     if (!/^https?:\/\/[^\s"'<>]+$/.test(input.statusUrl)) {
-      throw new TemplateRenderError(`status URL must be an http(s) URL, got ${JSON.stringify(input.statusUrl)}`, 'statusUrl');
+      throw new TemplateRenderError(
+        `status URL must be an http(s) URL, got ${JSON.stringify(input.statusUrl)}`,
+        'statusUrl',
+      );
     }
     const { locale, canonical } = this.resolver.resolveDetailed(options.locale ?? input.locale);
     const messages = this.catalogues.get(locale)!;
