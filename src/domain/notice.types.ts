@@ -20,7 +20,14 @@ export const DELIVERY_STATUSES = [
   'suppressed',
 ] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
-export const FINAL_DELIVERY_STATUSES: readonly DeliveryStatus[] = ['sent', 'failed', 'cancelled', 'bounced', 'complained', 'suppressed'];
+export const FINAL_DELIVERY_STATUSES: readonly DeliveryStatus[] = [
+  'sent',
+  'failed',
+  'cancelled',
+  'bounced',
+  'complained',
+  'suppressed',
+];
 
 export interface RenderEvent {
   eventId: string;
@@ -48,6 +55,15 @@ export interface DigestAccount extends RenderCustomer {
   affected: SubscriptionRef[];
 }
 
+export interface DigestSummary {
+  total: number;
+  byKind: { key: CustomerNoticeKind; n: number }[];
+  byProduct: { key: string; n: number }[];
+  byCountry: { key: string; n: number }[];
+  /** The account manager's affected-customer page in the console. */
+  listUrl: string;
+}
+
 /** Everything a template may show; built from stored rows, never from live registry reads at send time. */
 export interface NoticeRenderInput {
   noticeId: string;
@@ -69,8 +85,10 @@ export interface NoticeRenderInput {
   removed: SubscriptionRef[];
   /** Names and categories of every product code mentioned. */
   products: Record<string, { name: string; category: ProductCategory }>;
-  /** The digest's accounts (am-digest only). */
+  /** The digest's most affected accounts, most first (am-digest only). */
   digest: DigestAccount[] | null;
+  /** The digest's totals over all the account manager's affected accounts, and their full list's page (am-digest only). */
+  digestSummary?: DigestSummary | null;
   /** The case's public status page. */
   statusUrl: string;
 }

@@ -40,6 +40,18 @@ export interface DigestRow {
   removed: SubscriptionRef[];
 }
 
+/** The most affected accounts a digest lists; the rest are in its totals and on the account manager's page. */
+export const DIGEST_TOP = 100;
+
+export interface DigestData {
+  total: number;
+  byKind: { key: CustomerNoticeKind; n: number }[];
+  byProduct: { key: string; n: number }[];
+  byCountry: { key: string; n: number }[];
+  /** The DIGEST_TOP most affected accounts, most subscriptions first. */
+  accounts: DigestRow[];
+}
+
 export interface Outcome {
   id: string;
   /** The notice's attempts as claimed: the claim's fencing token (each claim adds one). */
@@ -161,14 +173,39 @@ export class NoticeRepository {
     );
   }
 
-  async digestAccounts(eventPk: string, amEmail: string, m: EntityManager = this.dataSource.manager): Promise<DigestRow[]> {
-    return m.query(
-      `SELECT c.ref, c.name, c.tier, c.country, c.am_email, c.am_name, ec.kind, ec.affected, ec.removed
-         FROM event_customers ec JOIN customers c ON c.id = ec.customer_id AND c.active
-        WHERE ec.event_pk = $1 AND c.am_email = $2
-        ORDER BY c.name, c.ref`,
-      [eventPk, amEmail],
+  /**
+   * What an account manager's digest shows (SPEC §4): totals by notice kind, product and destination country over
+   * all their affected accounts, and the DIGEST_TOP most affected of them. Never the whole list: at a million
+   * customers that ran to tens of MB a message, more than providers take.
+   */
+  async digestAccounts(
+    eventPk: string,
+    amEmail: string,
+    m: EntityManager = this.dataSource.manager,
+  ): Promise<DigestData> {
+    const [row] = await m.query(
+      `WITH a AS (
+         SELECT c.ref, c.name, c.tier, c.country, c.am_email, c.am_name, ec.kind, ec.affected, ec.removed,
+                CASE WHEN jsonb_array_length(ec.affected) > 0 THEN ec.affected ELSE ec.removed END AS subs
+           FROM event_customers ec JOIN customers c ON c.id = ec.customer_id AND c.active
+          WHERE ec.event_pk = $1 AND c.am_email = $2),
+       s AS (SELECT a.ref, x->>'product' AS product, x->>'country' AS country FROM a CROSS JOIN LATERAL jsonb_array_elements(a.subs) x)
+       SELECT (SELECT count(*)::int FROM a) AS total,
+              (SELECT coalesce(jsonb_agg(k ORDER BY k.n DESC, k.key), '[]') FROM (SELECT kind AS key, count(*)::int AS n FROM a GROUP BY 1) k) AS by_kind,
+              (SELECT coalesce(jsonb_agg(k ORDER BY k.n DESC, k.key), '[]') FROM (SELECT product AS key, count(DISTINCT ref)::int AS n FROM s GROUP BY 1) k) AS by_product,
+              (SELECT coalesce(jsonb_agg(k ORDER BY k.n DESC, k.key), '[]') FROM (SELECT country AS key, count(DISTINCT ref)::int AS n FROM s GROUP BY 1) k) AS by_country,
+              (SELECT coalesce(jsonb_agg(t), '[]') FROM (
+                 SELECT ref, name, tier, country, am_email, am_name, kind, affected, removed FROM a
+                  ORDER BY jsonb_array_length(subs) DESC, name, ref LIMIT $3) t) AS top`,
+      [eventPk, amEmail, DIGEST_TOP],
     );
+    return {
+      total: row.total,
+      byKind: row.by_kind,
+      byProduct: row.by_product,
+      byCountry: row.by_country,
+      accounts: row.top,
+    };
   }
 
   async eventPayload(eventPk: string): Promise<{ status: string; payload: SuspensionEvent } | null> {
@@ -181,7 +218,9 @@ export class NoticeRepository {
     return rows[0]?.status ?? null;
   }
 
-  async products(m: EntityManager = this.dataSource.manager): Promise<Record<string, { name: string; category: ProductCategory }>> {
+  async products(
+    m: EntityManager = this.dataSource.manager,
+  ): Promise<Record<string, { name: string; category: ProductCategory }>> {
     const rows: { code: string; name: string; category: ProductCategory }[] = await m.query(
       `SELECT code, name, category FROM products`,
     );

@@ -1,6 +1,6 @@
 // Builds a template's input from a claimed notice row and the event, without any live registry read per mail.
 import type { SuspensionEvent } from '../../domain/event.types';
-import type { ClaimedNotice, DigestRow } from '../notice.repository';
+import type { ClaimedNotice, DigestData } from '../notice.repository';
 import type { NoticeRenderInput } from '../../domain/notice.types';
 
 export interface EventContext {
@@ -8,13 +8,15 @@ export interface EventContext {
   event: SuspensionEvent;
   products: NoticeRenderInput['products'];
   statusUrl: string;
+  /** PUBLIC_BASE_URL: digests link to the account manager's affected-customer page. */
+  publicBaseUrl?: string;
 }
 
 export function statusUrl(publicBaseUrl: string, caseId: string): string {
   return `${publicBaseUrl.replace(/\/+$/, '')}/status/${encodeURIComponent(caseId)}`;
 }
 
-export function renderInput(ctx: EventContext, n: ClaimedNotice, digest: DigestRow[] | null): NoticeRenderInput {
+export function renderInput(ctx: EventContext, n: ClaimedNotice, digest: DigestData | null): NoticeRenderInput {
   const e = ctx.event;
   return {
     noticeId: String(n.id),
@@ -49,7 +51,7 @@ export function renderInput(ctx: EventContext, n: ClaimedNotice, digest: DigestR
     removed: n.removed ?? [],
     products: ctx.products,
     digest: digest
-      ? digest.map((d) => ({
+      ? digest.accounts.map((d) => ({
           ref: d.ref,
           name: d.name,
           tier: d.tier,
@@ -59,6 +61,21 @@ export function renderInput(ctx: EventContext, n: ClaimedNotice, digest: DigestR
           affected: d.affected.length ? d.affected : d.removed,
         }))
       : null,
+    digestSummary: digest
+      ? {
+          total: digest.total,
+          byKind: digest.byKind,
+          byProduct: digest.byProduct,
+          byCountry: digest.byCountry,
+          listUrl: affectedUrl(ctx, n.digest_for ?? n.email),
+        }
+      : null,
     statusUrl: ctx.statusUrl,
   };
+}
+
+/** The console's list of the event's customers of one account manager. */
+function affectedUrl(ctx: EventContext, amEmail: string): string {
+  const base = (ctx.publicBaseUrl ?? new URL(ctx.statusUrl).origin).replace(/\/+$/, '');
+  return `${base}/events/${encodeURIComponent(ctx.event.eventId)}/affected?accountManager=${encodeURIComponent(amEmail)}`;
 }

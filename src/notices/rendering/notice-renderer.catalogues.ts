@@ -25,7 +25,8 @@ function readCatalogue(path: string, file: string): RawCatalogue {
   } catch (e) {
     throw new Error(`${file} is not valid JSON: ${(e as Error).message}`, { cause: e });
   }
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new Error(`${file} must be one JSON object of messages`);
+  if (data === null || typeof data !== 'object' || Array.isArray(data))
+    throw new Error(`${file} must be one JSON object of messages`);
   const out: RawCatalogue = {};
   for (const [key, value] of Object.entries(data as Record<string, unknown>)) {
     if (typeof value !== 'string') throw new Error(`${file} "${key}": a message must be a string`);
@@ -45,9 +46,14 @@ export function loadCatalogues(templatesDir: string, requiredKeys: Iterable<stri
   const problems: string[] = [];
   const en = readCatalogue(enPath, `messages/${FALLBACK_LOCALE}.json`);
   const absent = [...new Set(requiredKeys)].filter((k) => !Object.prototype.hasOwnProperty.call(en, k));
-  if (absent.length) throw new Error(`templates: messages/en.json must hold every message the templates use; missing ${absent.join(', ')}`);
+  if (absent.length)
+    throw new Error(
+      `templates: messages/en.json must hold every message the templates use; missing ${absent.join(', ')}`,
+    );
 
-  const files = readdirSync(root).filter((f) => f !== `${FALLBACK_LOCALE}.json`).sort();
+  const files = readdirSync(root)
+    .filter((f) => f !== `${FALLBACK_LOCALE}.json`)
+    .sort();
   const raw = new Map<string, RawCatalogue>([[FALLBACK_LOCALE, en]]);
   for (const file of files) {
     const tag = file.replace(/\.json$/, '');
@@ -80,7 +86,8 @@ export function loadCatalogues(templatesDir: string, requiredKeys: Iterable<stri
     const messages = new Map(english);
     const missing: string[] = [];
     for (const key of Object.keys(en)) {
-      if (Object.prototype.hasOwnProperty.call(own, key)) messages.set(key, compiledOrFailing(own[key], locale, file, problems, key));
+      if (Object.prototype.hasOwnProperty.call(own, key))
+        messages.set(key, compiledOrFailing(own[key], locale, file, problems, key));
       else missing.push(key);
     }
     catalogues.set(locale, new MessageCatalogue(locale, messages, missing, fixedKeys));

@@ -11,7 +11,10 @@ export function oneLine(value: string): string {
 
 /** Summaries and conditions keep their line breaks (normalised to \n); other control characters go. */
 export function multiLine(value: string): string {
-  return value.replace(/\r\n?|[\u2028\u2029]/g, '\n').replace(CONTROL_BUT_NEWLINE, '').trim();
+  return value
+    .replace(/\r\n?|[\u2028\u2029]/g, '\n')
+    .replace(CONTROL_BUT_NEWLINE, '')
+    .trim();
 }
 
 /** Per-language Intl objects, built once: constructing them costs far more than using them. */
@@ -19,6 +22,8 @@ export class LocaleFormats {
   readonly date: Intl.DateTimeFormat;
   readonly list: Intl.ListFormat;
   readonly collator: Intl.Collator;
+  /** Counts as the reader writes them (50,000 / 50.000 / ٥٠٬٠٠٠). */
+  readonly number: Intl.NumberFormat;
   private readonly regions: Intl.DisplayNames;
   private readonly names = new Map<string, string>();
   private readonly dates = new Map<string, string>();
@@ -35,6 +40,7 @@ export class LocaleFormats {
     });
     this.list = new Intl.ListFormat(lang, { type: 'conjunction', style: 'long' });
     this.collator = new Intl.Collator(lang);
+    this.number = new Intl.NumberFormat(lang);
     this.regions = new Intl.DisplayNames(lang, { type: 'region', fallback: 'code' });
   }
 
@@ -82,4 +88,3 @@ export function directionFor(locale: string): 'ltr' | 'rtl' {
   if (dir === undefined) directions.set(locale, (dir = directionOf(locale)));
   return dir;
 }
-

@@ -4,7 +4,9 @@ import type { MessageCatalogue } from './notice-renderer.messages';
 
 /** Escape first, then turn blank lines into paragraphs and single line breaks into <br>. */
 export function paragraphsHtml(value: unknown): string {
-  const text = String(value ?? '').replace(/\r\n?/g, '\n').trim();
+  const text = String(value ?? '')
+    .replace(/\r\n?/g, '\n')
+    .trim();
   if (!text) return '';
   return text
     .split(/\n\s*\n/)

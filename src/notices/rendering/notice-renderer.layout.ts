@@ -49,7 +49,10 @@ export function htmlInliner(before: string, after: string) {
   const ltrCss = extractCss(before + after);
   const css: Record<Direction, string> = { ltr: ltrCss, rtl: rtlcss.process(ltrCss) };
   const mirrored = (document: string) =>
-    document.replace(STYLE_BLOCK, (_, open: string, rules: string, close: string) => open + rtlcss.process(rules) + close);
+    document.replace(
+      STYLE_BLOCK,
+      (_, open: string, rules: string, close: string) => open + rtlcss.process(rules) + close,
+    );
   return {
     inline: (source: string, dir: Direction) =>
       cachedJuice(`fragment\0${css[dir]}\0${source}`, () => juice.inlineContent(source, css[dir], JUICE_OPTIONS)),

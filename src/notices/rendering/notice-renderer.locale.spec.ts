@@ -44,7 +44,9 @@ describe('LocaleResolver', () => {
     ['tlh', 'en'],
     ['xx-YY', 'en'],
   ])('with the shipped locales, %s → %s', (raw, expected) => {
-    const shipped = new LocaleResolver('en de fr ja es pt it nl ko zh-Hans zh-Hant ar he tr id pl vi sv da nb fi ro th hi'.split(' '));
+    const shipped = new LocaleResolver(
+      'en de fr ja es pt it nl ko zh-Hans zh-Hant ar he tr id pl vi sv da nb fi ro th hi'.split(' '),
+    );
     expect(shipped.resolve(raw)).toBe(expected);
   });
 

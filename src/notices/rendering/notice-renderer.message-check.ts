@@ -44,7 +44,8 @@ function walk(elements: MessageFormatElement[], shape: MessageShape): void {
       add(shape.args, el.value, KIND[el.type] ?? String(el.type));
     }
     if (el.type === TYPE.select) for (const key of Object.keys(el.options)) add(shape.selects, el.value, key);
-    if (el.type === TYPE.select || el.type === TYPE.plural) for (const o of Object.values(el.options)) walk(o.value, shape);
+    if (el.type === TYPE.select || el.type === TYPE.plural)
+      for (const o of Object.values(el.options)) walk(o.value, shape);
   }
 }
 
@@ -89,7 +90,8 @@ export function compareShapes(english: MessageShape, translated: MessageShape, l
   }
   for (const [name, options] of english.selects) {
     const own = translated.selects.get(name);
-    if (own && !sameSet(options, own)) problems.push(`{${name}, select} options ${setText(own)} instead of ${setText(options)}`);
+    if (own && !sameSet(options, own))
+      problems.push(`{${name}, select} options ${setText(own)} instead of ${setText(options)}`);
   }
   for (const [name, plural] of translated.plurals) {
     const categories = pluralCategories(locale, plural.type);
@@ -101,7 +103,8 @@ export function compareShapes(english: MessageShape, translated: MessageShape, l
     const required = byNumber ? [...categories, ...exact] : [...exact, 'other'];
     const missing = required.filter((k) => !plural.options.has(k));
     const unknown = [...plural.options].filter((k) => !k.startsWith('=') && !categories.has(k));
-    if (missing.length) problems.push(`{${name}, plural} lacks ${missing.join(', ')} (${locale} has ${setText(categories)})`);
+    if (missing.length)
+      problems.push(`{${name}, plural} lacks ${missing.join(', ')} (${locale} has ${setText(categories)})`);
     if (unknown.length) problems.push(`{${name}, plural} has ${unknown.join(', ')}, which ${locale} does not use`);
   }
   return problems;

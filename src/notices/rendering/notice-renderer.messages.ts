@@ -21,7 +21,8 @@ function attr(value: unknown): string {
   return Handlebars.escapeExpression(String(value ?? ''));
 }
 
-const escapeValue = (value: unknown) => (typeof value === 'number' ? String(value) : Handlebars.escapeExpression(value as string));
+const escapeValue = (value: unknown) =>
+  typeof value === 'number' ? String(value) : Handlebars.escapeExpression(value as string);
 
 /** A message key's text in one locale, ready to format; `file` names where it came from, for errors. */
 interface CompiledMessage {
@@ -85,7 +86,9 @@ function escapedAst(elements: MessageFormatElement[]): MessageFormatElement[] {
       case TYPE.plural:
         return {
           ...el,
-          options: Object.fromEntries(Object.entries(el.options).map(([k, o]) => [k, { ...o, value: escapedAst(o.value) }])),
+          options: Object.fromEntries(
+            Object.entries(el.options).map(([k, o]) => [k, { ...o, value: escapedAst(o.value) }]),
+          ),
         } as typeof el;
       default:
         return el;
@@ -142,7 +145,10 @@ function joined(elements: MessageFormatElement[], html: boolean): Format | null 
 function formatted(ast: MessageFormatElement[], locale: string, html: boolean, tags: string[]): Format {
   const format = new IntlMessageFormat(html ? escapedAst(ast) : ast, locale, undefined, { formatters: FORMATTERS });
   const plainTags = Object.fromEntries(tags.map((t) => [t, (chunks: Chunks) => chunks.join('')]));
-  if (!html) return tags.length ? (v) => String(format.format({ ...v, ...plainTags } as any)) : (v) => String(format.format(v as any));
+  if (!html)
+    return tags.length
+      ? (v) => String(format.format({ ...v, ...plainTags } as any))
+      : (v) => String(format.format(v as any));
   return (v) => {
     const escaped: MessageValues = {};
     for (const name in v) escaped[name] = typeof v[name] === 'number' ? v[name] : escapeValue(v[name]);
@@ -156,7 +162,8 @@ export function compileMessage(source: string, locale: string, file: string): Co
   const ast = parse(source);
   const tags = [...tagsOf(ast)];
   const unknown = tags.filter((t) => !Object.prototype.hasOwnProperty.call(MESSAGE_TAGS, t));
-  if (unknown.length) throw new Error(`unknown tag <${unknown.join('>, <')}> (allowed: <${Object.keys(MESSAGE_TAGS).join('>, <')}>)`);
+  if (unknown.length)
+    throw new Error(`unknown tag <${unknown.join('>, <')}> (allowed: <${Object.keys(MESSAGE_TAGS).join('>, <')}>)`);
   if (ast.every((el) => el.type === TYPE.literal)) {
     // No argument, no tag: formatted once, here.
     const text = ast.map((el) => el.value).join('');
@@ -237,7 +244,13 @@ export class MessageCatalogue {
 }
 
 /** A compiled message for the catalogue map; a source that does not compile becomes one that throws when used. */
-export function compiledOrFailing(source: string, locale: string, file: string, problems: string[], key: string): CompiledMessage {
+export function compiledOrFailing(
+  source: string,
+  locale: string,
+  file: string,
+  problems: string[],
+  key: string,
+): CompiledMessage {
   try {
     return compileMessage(source, locale, file);
   } catch (e) {

@@ -57,7 +57,10 @@ export function sampleRenderInput(kind: NoticeKind, tier: Tier | null, locale = 
       { product: 'claude-weights', country: 'SG' },
     ],
     added: kind === 'updated' ? [{ product: 'claude-code', country: 'DE' }] : [],
-    removed: kind === 'updated' || kind === 'license-granted' || kind === 'restored' ? [{ product: 'eval-suite', country: 'JP' }] : [],
+    removed:
+      kind === 'updated' || kind === 'license-granted' || kind === 'restored'
+        ? [{ product: 'eval-suite', country: 'JP' }]
+        : [],
     products: SAMPLE_PRODUCTS,
     digest:
       kind === 'am-digest'

@@ -60,7 +60,9 @@ describe('NoticeRenderer', () => {
   });
 
   it('shows line breaks of the summary as paragraphs and <br>, after escaping', () => {
-    const out = render({ event: { ...sampleRenderInput('suspended', 'developer').event, summary: 'one <b>\ntwo\n\nthree' } });
+    const out = render({
+      event: { ...sampleRenderInput('suspended', 'developer').event, summary: 'one <b>\ntwo\n\nthree' },
+    });
     expect(out.html).toContain('<p>one &lt;b&gt;<br>\ntwo</p>\n<p>three</p>');
   });
 
@@ -101,7 +103,9 @@ describe('NoticeRenderer', () => {
   it('renders in a chosen locale when asked, falling back like a contact locale', () => {
     const base = sampleRenderInput('suspended', 'developer');
     expect(renderer.render({ ...base, locale: 'de' }, { locale: 'fr' }).locale).toBe('fr');
-    expect(renderer.render({ ...base, locale: 'de' }, { locale: 'fr' }).subject).toMatch(/^Accès suspendu pour Acme GmbH/);
+    expect(renderer.render({ ...base, locale: 'de' }, { locale: 'fr' }).subject).toMatch(
+      /^Accès suspendu pour Acme GmbH/,
+    );
     expect(renderer.render({ ...base, locale: 'de' }, { locale: 'zh-TW' }).locale).toBe('zh-Hant');
     expect(renderer.render({ ...base, locale: 'de' }, { locale: 'tlh' }).locale).toBe('en');
     expect(renderer.render({ ...base, locale: 'de' }, {}).locale).toBe('de');
@@ -111,7 +115,12 @@ describe('NoticeRenderer', () => {
     const shipped = renderer.shippedLocales;
     expect(shipped[0]).toEqual({ locale: 'en', name: 'English', dir: 'ltr' });
     expect(shipped).toContainEqual({ locale: 'de', name: 'Deutsch', dir: 'ltr' });
-    expect(shipped.filter((l) => l.dir === 'rtl').map((l) => l.locale).sort()).toEqual(['ar', 'he']);
+    expect(
+      shipped
+        .filter((l) => l.dir === 'rtl')
+        .map((l) => l.locale)
+        .sort(),
+    ).toEqual(['ar', 'he']);
     expect(renderer.locales).toEqual(shipped.map((l) => l.locale));
   });
 
@@ -146,7 +155,9 @@ describe('NoticeRenderer', () => {
       patchCatalogue(dir, 'de', { 'suspended.heading': 'Zugang <script>alert(1)</script> ausgesetzt' });
       const r = NoticeRenderer.load(dir);
       expect(r.problems.join('\n')).toMatch(/messages\/de\.json "suspended\.heading": unknown tag <script>/);
-      expect(() => r.render({ ...sampleRenderInput('suspended', 'developer'), locale: 'de' })).toThrow(TemplateRenderError);
+      expect(() => r.render({ ...sampleRenderInput('suspended', 'developer'), locale: 'de' })).toThrow(
+        TemplateRenderError,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -217,7 +228,10 @@ describe('NoticeRenderer', () => {
     it('falls back per message to en, and pt-BR → pt when pt exists', () => {
       writeFileSync(
         join(dir, 'messages', 'pt.json'),
-        JSON.stringify({ 'suspended.subject': 'Acesso suspenso para {customer}: {title}', 'category.hosted-api': 'API hospedada' }),
+        JSON.stringify({
+          'suspended.subject': 'Acesso suspenso para {customer}: {title}',
+          'category.hosted-api': 'API hospedada',
+        }),
       );
       patchCatalogue(dir, 'de', { 'suspended.subject': undefined });
       const r = NoticeRenderer.load(dir);
@@ -226,7 +240,9 @@ describe('NoticeRenderer', () => {
 
       const pt = r.render({ ...sampleRenderInput('suspended', 'developer'), locale: 'pt-BR' });
       expect(pt.locale).toBe('pt');
-      expect(pt.subject).toBe('Acesso suspenso para Acme GmbH: Exports of AI models halted pending national security review');
+      expect(pt.subject).toBe(
+        'Acesso suspenso para Acme GmbH: Exports of AI models halted pending national security review',
+      );
       expect(pt.text).toContain('Dear Acme Operations'); // body from en
       expect(pt.text).toContain('API hospedada'); // label from messages/pt.json
       expect(pt.text).toContain('Alemanha'); // country names in Portuguese

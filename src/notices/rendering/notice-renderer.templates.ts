@@ -60,7 +60,14 @@ function failing(message: string, file: string, cause: unknown, problems: string
  * `own` is the file's own text when `source` wraps it in the layout: parsed alone first, so a syntax
  * error is reported against the right file and line.
  */
-function compile(env: typeof Handlebars, source: string, options: CompileOptions, file: string, problems: string[], own?: string): Template {
+function compile(
+  env: typeof Handlebars,
+  source: string,
+  options: CompileOptions,
+  file: string,
+  problems: string[],
+  own?: string,
+): Template {
   if (own !== undefined) {
     try {
       env.parse(own);
@@ -152,8 +159,10 @@ export function readTemplateSources(templatesDir: string): TemplateSources {
   const missing = [...expected].filter((f) => !existsSync(join(root, f)));
   if (missing.length) throw new Error(`templates: every notice template is needed; missing ${missing.join(', ')}`);
   for (const file of readdirSync(root)) {
-    const known = expected.has(file) || file === 'partials' || file === 'README.md' || /^layout\.(html|text)\.hbs$/.test(file);
-    if (!known) problems.push(`${file}: not a known template, ignored (templates are email/<kind>.<subject|html|text>.hbs)`);
+    const known =
+      expected.has(file) || file === 'partials' || file === 'README.md' || /^layout\.(html|text)\.hbs$/.test(file);
+    if (!known)
+      problems.push(`${file}: not a known template, ignored (templates are email/<kind>.<subject|html|text>.hbs)`);
   }
   const kinds = new Map<NoticeKind, Record<TemplatePart, string>>();
   for (const kind of NOTICE_KINDS) {

@@ -31,6 +31,14 @@ export interface DigestLine {
   products: ProductLine[];
 }
 
+/** One line of a digest's totals: a notice kind, product or country, and how many of the accounts it holds. */
+export interface DigestTotal {
+  label: string;
+  code: string | null;
+  /** The count, formatted for the reader. */
+  n: string;
+}
+
 export interface NoticeView {
   /** The rendered subject, set before the HTML and text parts render (the HTML shows it as <title>). */
   subject: string;
@@ -74,7 +82,10 @@ export interface NoticeView {
   /** What a `restored` notice lists: the lifted subscriptions, or (when none are named) the affected ones. */
   restoredList: ProductList;
   digest: DigestLine[];
+  /** All the account manager's affected accounts; `digest` lists the most affected of them. */
   digestCount: number;
+  digestTotals: { byKind: DigestTotal[]; byProduct: DigestTotal[]; byCountry: DigestTotal[] } | null;
+  digestListUrl: string | null;
   statusUrl: string;
 }
 
@@ -117,7 +128,11 @@ function productLines(
  * Builds the view of one notice. `messages` is the catalogue that renders it; Intl uses the contact's own tag
  * when it has the same language (pt-BR dates in a pt mail), else the catalogue's locale.
  */
-export function buildNoticeView(input: NoticeRenderInput, messages: MessageCatalogue, contactLocale: string | null): NoticeView {
+export function buildNoticeView(
+  input: NoticeRenderInput,
+  messages: MessageCatalogue,
+  contactLocale: string | null,
+): NoticeView {
   const locale = messages.locale;
   const lang = contactLocale !== null && languageOf(contactLocale) === languageOf(locale) ? contactLocale : locale;
   const f = formatsFor(lang);
@@ -133,7 +148,24 @@ export function buildNoticeView(input: NoticeRenderInput, messages: MessageCatal
     kindLabel: label(messages, 'kind', a.kind),
     products: productLines(a.affected, input.products, messages, f),
   }));
-  digest.sort((a, b) => f.collator.compare(a.name, b.name));
+  // Kept in the repository's order: most affected first (the digest lists only the top of them).
+  const summary = input.digestSummary ?? null;
+  const digestTotals = summary
+    ? {
+        byKind: summary.byKind.map((k) => ({
+          label: label(messages, 'kind', k.key),
+          code: null,
+          n: f.number.format(k.n),
+        })),
+        byProduct: summary.byProduct.map((p) => {
+          const product = Object.prototype.hasOwnProperty.call(input.products, p.key)
+            ? input.products[p.key]
+            : undefined;
+          return { label: oneLine(product?.name ?? p.key), code: oneLine(p.key), n: f.number.format(p.n) };
+        }),
+        byCountry: summary.byCountry.map((c) => ({ label: f.country(c.key), code: c.key, n: f.number.format(c.n) })),
+      }
+    : null;
   const accountManager = c?.accountManager
     ? { name: oneLine(c.accountManager.name), email: oneLine(c.accountManager.email) }
     : null;
@@ -175,7 +207,9 @@ export function buildNoticeView(input: NoticeRenderInput, messages: MessageCatal
     removed,
     restoredList: removed.items.length ? removed : affected,
     digest,
-    digestCount: digest.length,
+    digestCount: summary?.total ?? digest.length,
+    digestTotals,
+    digestListUrl: summary?.listUrl ?? null,
     statusUrl: input.statusUrl,
   };
 }

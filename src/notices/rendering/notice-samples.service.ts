@@ -32,7 +32,12 @@ export class NoticeSamplesService {
   async render(eventPk: string, event: SuspensionEvent, m?: EntityManager, limit = 60): Promise<NoticeSample[]> {
     const ids = await this.notices.sampleIds(eventPk, limit, m);
     const rows = await this.notices.loadForRender(ids, m);
-    const ctx = { eventPk, event, products: await this.notices.products(m), statusUrl: statusUrl(this.config.PUBLIC_BASE_URL, event.caseId) };
+    const ctx = {
+      eventPk,
+      event,
+      products: await this.notices.products(m),
+      statusUrl: statusUrl(this.config.PUBLIC_BASE_URL, event.caseId),
+    };
     const out: NoticeSample[] = [];
     for (const n of rows) {
       const digest = n.kind === 'am-digest' ? await this.notices.digestAccounts(eventPk, n.email, m) : null;
