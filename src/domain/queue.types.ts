@@ -21,11 +21,17 @@ export interface ApplyCaseJob {
   caseId: string;
 }
 
+/** The ways an event's customers are told: a mail per contact, a signed POST to a customer's webhook endpoint. */
+export const DELIVERY_CHANNELS = ['email', 'webhook'] as const;
+export type DeliveryChannelName = (typeof DELIVERY_CHANNELS)[number];
+
 export interface SendBatchJob {
   /** events.id: the internal key, not the publisher's eventId. */
   eventPk: string;
   /** Which of the event's parallel pumps this is; pumps claim notices until none is left. */
   pump: number;
+  /** What the pump sends; absent on jobs queued before webhooks existed, which are email pumps. */
+  channel?: DeliveryChannelName;
 }
 
 export type ReconcileJob = Record<string, never>;

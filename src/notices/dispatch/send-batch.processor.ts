@@ -4,7 +4,7 @@ import { Job } from 'bullmq';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { QueueName, type SendBatchJob } from '../../domain/queue.types';
-import { NoticeSenderService, type PumpResult } from './notice-sender.service';
+import { DeliverySenderService, type PumpResult } from './delivery-sender.service';
 
 // Pumps hold no state (notices carry their own leases), so a short job lock only makes a dead process's pumps come back sooner.
 @Processor(QueueName.NoticeDispatch, { lockDuration: 15_000, stalledInterval: 5_000 })
@@ -13,7 +13,7 @@ export class SendBatchProcessor extends WorkerHost implements OnApplicationBoots
   private readonly running = new Set<Promise<PumpResult>>();
 
   constructor(
-    private readonly sender: NoticeSenderService,
+    private readonly sender: DeliverySenderService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     super();
@@ -34,7 +34,7 @@ export class SendBatchProcessor extends WorkerHost implements OnApplicationBoots
   }
 
   process(job: Job<SendBatchJob>): Promise<PumpResult> {
-    const pump = this.sender.pump(job.data.eventPk, () => this.stopping);
+    const pump = this.sender.pump(job.data.channel ?? 'email', job.data.eventPk, () => this.stopping);
     this.running.add(pump);
     return pump.finally(() => this.running.delete(pump));
   }
