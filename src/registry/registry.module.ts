@@ -11,10 +11,13 @@ import { RegistryApplyRepository } from './import/registry-apply.repository';
 import { RegistryImportController } from './import/registry-import.controller';
 import { RegistryImportRepository } from './import/registry-import.repository';
 import { RegistryImportService } from './import/registry-import.service';
+import { CustomerWebhookRepository } from './webhooks/customer-webhook.repository';
+import { CustomerWebhooksController } from './webhooks/customer-webhooks.controller';
+import { CustomerWebhooksService } from './webhooks/customer-webhooks.service';
 
-/** Customer registry (SPEC §2): catalog, customers, imports. */
+/** Customer registry (SPEC §2): catalog, customers, their webhook endpoints (SPEC §4), imports. */
 @Module({
-  controllers: [CatalogController, CustomersController, RegistryImportController],
+  controllers: [CatalogController, CustomersController, CustomerWebhooksController, RegistryImportController],
   providers: [
     TransactionService,
     CatalogRepository,
@@ -25,7 +28,16 @@ import { RegistryImportService } from './import/registry-import.service';
     RegistryImportRepository,
     RegistryApplyRepository,
     RegistryImportService,
+    CustomerWebhookRepository,
+    CustomerWebhooksService,
   ],
-  exports: [CatalogService, CatalogRepository, CustomersService, CustomerDetailSections, RegistryImportService],
+  exports: [
+    CatalogService,
+    CatalogRepository,
+    CustomersService,
+    CustomerDetailSections,
+    RegistryImportService,
+    CustomerWebhooksService,
+  ],
 })
 export class RegistryModule {}

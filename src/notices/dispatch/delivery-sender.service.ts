@@ -39,7 +39,11 @@ export class DeliverySenderService {
   }
 
   /** Claims and sends batches until the event has nothing claimable, is paused/cancelled, or `stop()` says so. */
-  async pump(channelName: DeliveryChannelName, eventPk: string, stop: () => boolean = () => false): Promise<PumpResult> {
+  async pump(
+    channelName: DeliveryChannelName,
+    eventPk: string,
+    stop: () => boolean = () => false,
+  ): Promise<PumpResult> {
     const channel = this.channels[channelName];
     const ctx = await channel.context(eventPk);
     if (!ctx) return 'not-dispatching';

@@ -50,7 +50,8 @@ export const NOTICE_WORK: WorkTable<ClaimedNotice & WorkItem> = {
   name: 'notices',
   // Test copies go out through sendNow only (their ids), never in an event's dispatch.
   dispatched: 'NOT n.is_test',
-  claimed: 'n.id, n.event_pk, n.kind, n.tier, n.email, n.name, n.locale, n.is_test, n.attempts, n.customer_id, n.digest_for',
+  claimed:
+    'n.id, n.event_pk, n.kind, n.tier, n.email, n.name, n.locale, n.is_test, n.attempts, n.customer_id, n.digest_for',
   load: `SELECT u.*, cu.ref, cu.name AS customer_name, cu.country, cu.am_email, cu.am_name,
                 ec.affected, ec.added, ec.removed
            FROM u
@@ -102,7 +103,10 @@ export interface ClaimOptions {
 }
 
 /** Each channel's table: what its pumps claim and send. */
-export const WORK_TABLES: Readonly<Record<DeliveryChannelName, WorkTable>> = { email: NOTICE_WORK, webhook: WEBHOOK_WORK };
+export const WORK_TABLES: Readonly<Record<DeliveryChannelName, WorkTable>> = {
+  email: NOTICE_WORK,
+  webhook: WEBHOOK_WORK,
+};
 
 /** Work a sender may take: pending, retrying whose time has come, and sending whose lease ran out. */
 const CLAIMABLE = `(n.status = 'pending'
@@ -111,16 +115,19 @@ const CLAIMABLE = `(n.status = 'pending'
 const OPEN = `n.status IN ('pending', 'sending', 'retrying')`;
 
 /** True when no row of any table can still be sent for the event aliased `e`. */
-const NOTHING_OPEN = Object.values(WORK_TABLES).map(
-  (t) => `NOT EXISTS (SELECT 1 FROM ${t.name} n WHERE n.event_pk = e.id AND ${t.dispatched} AND ${OPEN})`,
-).join(' AND ');
+const NOTHING_OPEN = Object.values(WORK_TABLES)
+  .map((t) => `NOT EXISTS (SELECT 1 FROM ${t.name} n WHERE n.event_pk = e.id AND ${t.dispatched} AND ${OPEN})`)
+  .join(' AND ');
 
 @Injectable()
 export class DeliveryWorkRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** Claims up to `limit` rows of one event for this sender, joined with what its channel needs to send them. */
-  async claim<T extends WorkItem>(t: WorkTable<T>, { eventPk, limit, leaseSeconds, ids, afterId = '0' }: ClaimOptions): Promise<T[]> {
+  async claim<T extends WorkItem>(
+    t: WorkTable<T>,
+    { eventPk, limit, leaseSeconds, ids, afterId = '0' }: ClaimOptions,
+  ): Promise<T[]> {
     return this.dataSource.query(
       `WITH c AS (
          SELECT n.id FROM ${t.name} n
@@ -217,7 +224,9 @@ export class DeliveryWorkRepository {
 
   /** Dispatching events with nothing left to send on any channel (completion missed, e.g. after a crash). */
   async finishedDispatchingEvents(): Promise<string[]> {
-    const rows = await this.dataSource.query(`SELECT e.id FROM events e WHERE e.status = 'dispatching' AND ${NOTHING_OPEN}`);
+    const rows = await this.dataSource.query(
+      `SELECT e.id FROM events e WHERE e.status = 'dispatching' AND ${NOTHING_OPEN}`,
+    );
     return rows.map((r: { id: string }) => String(r.id));
   }
 }

@@ -2,7 +2,13 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { DELIVERY_CHANNELS, JobName, QueueName, type DeliveryChannelName, type SendBatchJob } from '../../domain/queue.types';
+import {
+  DELIVERY_CHANNELS,
+  JobName,
+  QueueName,
+  type DeliveryChannelName,
+  type SendBatchJob,
+} from '../../domain/queue.types';
 
 /** Parallel pumps per event and channel: mail enough to keep two worker processes busy; webhooks go to few endpoints. */
 export const PUMPS_PER_EVENT: Readonly<Record<DeliveryChannelName, number>> = { email: 8, webhook: 2 };
@@ -20,7 +26,11 @@ export class NoticeDispatchService {
    * Adds a fresh set of pumps beside the event's usual ones, once per `generation`. For leases nobody
    * took over: the pumps of a killed process still count as active in Redis until their job locks run out.
    */
-  async rescue(eventPk: string, generation: string, channels: readonly DeliveryChannelName[] = DELIVERY_CHANNELS): Promise<void> {
+  async rescue(
+    eventPk: string,
+    generation: string,
+    channels: readonly DeliveryChannelName[] = DELIVERY_CHANNELS,
+  ): Promise<void> {
     await this.add(eventPk, channels, `-r${generation}`);
   }
 

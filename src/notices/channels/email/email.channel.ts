@@ -69,7 +69,13 @@ export class EmailChannel implements DeliveryChannel<ClaimedMail, EventContext> 
     const settled = new Map<string, Outcome>();
     for (const n of batch) {
       if (!suppressed.has(n.email.toLowerCase())) continue;
-      settled.set(n.id, { id: n.id, attempt: n.attempts, status: 'suppressed', code: null, reply: 'address on the suppression list' });
+      settled.set(n.id, {
+        id: n.id,
+        attempt: n.attempts,
+        status: 'suppressed',
+        code: null,
+        reply: 'address on the suppression list',
+      });
       this.metrics.outcome(n.kind, 'suppressed', null);
     }
     return settled;
@@ -99,7 +105,14 @@ export class EmailChannel implements DeliveryChannel<ClaimedMail, EventContext> 
     try {
       const res = await this.transport.send(message);
       this.metrics.outcome(n.kind, 'sent', res.code, started);
-      return { id: n.id, attempt: n.attempts, status: 'sent', code: res.code, reply: res.response, route: res.provider };
+      return {
+        id: n.id,
+        attempt: n.attempts,
+        status: 'sent',
+        code: res.code,
+        reply: res.response,
+        route: res.provider,
+      };
     } catch (e) {
       return this.failure(n, e, started);
     }

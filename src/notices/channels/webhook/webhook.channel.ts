@@ -36,7 +36,10 @@ export class WebhookChannel implements DeliveryChannel<ClaimedWebhookDelivery, S
     private readonly links: StatusLinks,
     private readonly metrics: WebhookMetrics,
   ) {
-    this.http = new SafeHttpClient({ allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, timeoutMs: config.WEBHOOK_TIMEOUT_MS });
+    this.http = new SafeHttpClient({
+      allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    });
   }
 
   onApplicationShutdown(): void {

@@ -32,7 +32,12 @@ export class WebhookMetrics {
     });
   }
 
-  outcome(kind: string, status: 'sent' | 'failed' | 'retrying' | 'cancelled', code: number | null, started?: bigint): void {
+  outcome(
+    kind: string,
+    status: 'sent' | 'failed' | 'retrying' | 'cancelled',
+    code: number | null,
+    started?: bigint,
+  ): void {
     this.outcomes.inc({ kind, status });
     if (started === undefined) return;
     this.answers.inc({ code: code === null ? 'none' : String(code) });
