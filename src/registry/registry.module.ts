@@ -7,6 +7,7 @@ import { CustomerDetailSections } from './customer-detail-sections';
 import { CustomersController } from './customers.controller';
 import { CustomersRepository } from './customers.repository';
 import { CustomersService } from './customers.service';
+import { ImportWebhooksRepository } from './import/import-webhooks.repository';
 import { RegistryApplyRepository } from './import/registry-apply.repository';
 import { RegistryImportController } from './import/registry-import.controller';
 import { RegistryImportRepository } from './import/registry-import.repository';
@@ -27,6 +28,7 @@ import { CustomerWebhooksService } from './webhooks/customer-webhooks.service';
     CustomerDetailSections,
     RegistryImportRepository,
     RegistryApplyRepository,
+    ImportWebhooksRepository,
     RegistryImportService,
     CustomerWebhookRepository,
     CustomerWebhooksService,

@@ -78,7 +78,8 @@ export class RegistryImportService {
     })();
     const copy = this.repo.startCopy(session);
     try {
-      for await (const batch of stagedBatches(counted, opts.format, this.config.IMPORT_PARSE_THREADS)) {
+      const policy = { allowPrivate: this.config.WEBHOOK_ALLOW_PRIVATE };
+      for await (const batch of stagedBatches(counted, opts.format, this.config.IMPORT_PARSE_THREADS, policy)) {
         for (const error of batch.errors) errors.add(error);
         staged.contacts += batch.contacts;
         staged.subscriptions += batch.subscriptions;
