@@ -68,13 +68,14 @@ export class CustomerWebhooksService {
 
   /** The endpoint and its latest deliveries; 404 for a customer the caller may not see or without an endpoint. */
   async get(viewer: Principal, ref: string): Promise<WebhookView> {
-    const view = await this.find(await this.customer(viewer, ref));
+    const view = await this.ofCustomer(viewer, ref);
     if (!view) throw new NotFoundException(`customer ${ref} has no webhook endpoint`);
     return view;
   }
 
-  /** The same for a customer already read with the viewer's visibility (the customer page); null without one. */
-  async find(customer: Pick<CustomerRow, 'id'>): Promise<WebhookView | null> {
+  /** The same, or null when the customer has no endpoint (the customer page shows that); 404 as `get`. */
+  async ofCustomer(viewer: Principal, ref: string): Promise<WebhookView | null> {
+    const customer = await this.customer(viewer, ref);
     const endpoint = await this.webhooks.find(customer.id);
     if (!endpoint) return null;
     const deliveries = await this.webhooks.latestDeliveries(customer.id, LATEST_DELIVERIES);
