@@ -3,8 +3,8 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import {
+  CHANNEL_PUMP_JOB,
   DELIVERY_CHANNELS,
-  JobName,
   QueueName,
   type DeliveryChannelName,
   type SendBatchJob,
@@ -15,11 +15,18 @@ export const PUMPS_PER_EVENT: Readonly<Record<DeliveryChannelName, number>> = { 
 
 @Injectable()
 export class NoticeDispatchService {
-  constructor(@InjectQueue(QueueName.NoticeDispatch) private readonly queue: Queue<SendBatchJob>) {}
+  private readonly queues: Readonly<Record<DeliveryChannelName, Queue<SendBatchJob>>>;
+
+  constructor(
+    @InjectQueue(QueueName.NoticeDispatch) mail: Queue<SendBatchJob>,
+    @InjectQueue(QueueName.WebhookDispatch) webhooks: Queue<SendBatchJob>,
+  ) {
+    this.queues = { email: mail, webhook: webhooks };
+  }
 
   /** Idempotent: a pump whose job already waits or runs is not added twice. */
   async start(eventPk: string, channels: readonly DeliveryChannelName[] = DELIVERY_CHANNELS): Promise<void> {
-    await this.add(eventPk, channels, '');
+    for (const channel of channels) await this.add(channel, eventPk, '');
   }
 
   /**
@@ -31,23 +38,16 @@ export class NoticeDispatchService {
     generation: string,
     channels: readonly DeliveryChannelName[] = DELIVERY_CHANNELS,
   ): Promise<void> {
-    await this.add(eventPk, channels, `-r${generation}`);
+    for (const channel of channels) await this.add(channel, eventPk, `-r${generation}`);
   }
 
-  private async add(eventPk: string, channels: readonly DeliveryChannelName[], suffix: string): Promise<void> {
-    await this.queue.addBulk(
-      channels.flatMap((channel) =>
-        Array.from({ length: PUMPS_PER_EVENT[channel] }, (_, pump) => ({
-          name: JobName.SendBatch,
-          data: { eventPk, pump, channel },
-          // Mail pumps keep the ids they had before webhooks, so a queue holding old jobs dedupes against them.
-          opts: {
-            jobId: `pump-${eventPk}-${channel === 'email' ? '' : `${channel}-`}${pump}${suffix}`,
-            removeOnComplete: true,
-            removeOnFail: true,
-          },
-        })),
-      ),
+  private async add(channel: DeliveryChannelName, eventPk: string, suffix: string): Promise<void> {
+    await this.queues[channel].addBulk(
+      Array.from({ length: PUMPS_PER_EVENT[channel] }, (_, pump) => ({
+        name: CHANNEL_PUMP_JOB[channel],
+        data: { eventPk, pump },
+        opts: { jobId: `pump-${eventPk}-${pump}${suffix}`, removeOnComplete: true, removeOnFail: true },
+      })),
     );
   }
 }
