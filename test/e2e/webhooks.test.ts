@@ -1,84 +1,28 @@
-// End to end: customers' webhook endpoints set through the API, told of every event of a case by signed deliveries
-// that a receiver verifies with standardwebhooks, retried with the same webhook-id, counted, cancelled, retried.
-import { api, startTestApp, TestApp } from '../support/app';
-import { BASE_EVENT, waitForEvent } from '../support/events';
+// End to end: customers' webhook endpoints set through the API and told of every event of a case by signed
+// deliveries that a receiver verifies with standardwebhooks, retried with the same webhook-id; what GET shows.
 import { insertCustomers, insertProducts, withPg } from '../support/registry-fixture';
-import { waitFor } from '../support/service-process';
-import { SmtpSink, startSmtpSink } from '../support/smtp-sink';
-import { guardConnects, startWebhookReceiver, webLogin, type WebhookReceiver } from '../support/webhook-receiver';
+import { startWebhookTestApp, type WebhookTestApp } from '../support/webhook-app';
+import { webLogin } from '../support/webhook-receiver';
 
 const AM = { email: 'am.hook@vendor.example', name: 'Hook Manager' };
 const CASE = 'wh-case';
 
 describe('webhooks: signed deliveries per event and customer, retried with the same id', () => {
-  let t: TestApp;
-  let sink: SmtpSink;
-  let hooks: WebhookReceiver;
-  let support: string;
-  const guard = guardConnects();
-
-  const call = (method: string, path: string, body?: unknown, token = support) =>
-    api(t.url, method, path, { token, body });
-  const setHook = async (ref: string, path: string) => {
-    const res = await call('PUT', `/api/v1/customers/${ref}/webhook`, { url: `${hooks.url}${path}` });
-    expect(res.status).toBe(200);
-    hooks.secrets.set(path, res.body.secret);
-    return res.body as { url: string; secret: string };
-  };
-  const event = (eventId: string, type: string, extra: Record<string, unknown> = {}) => ({
-    ...BASE_EVENT,
-    eventId,
-    caseId: CASE,
-    type,
-    dispatch: 'auto',
-    ...extra,
-  });
-  const until = (eventId: string, status: string) =>
-    waitFor(
-      `${eventId} ${status}`,
-      async () => {
-        const res = await call('GET', `/api/v1/events/${eventId}`);
-        return res.body.status === status ? res.body : undefined;
-      },
-      30_000,
-    );
-  const publish = async (e: Record<string, unknown>, status = 'completed') => {
-    expect((await call('POST', '/api/v1/events', e)).status).toBe(202);
-    await waitForEvent(t.url, support, String(e.eventId));
-    return until(String(e.eventId), status);
-  };
-  const deliveries = (ref: string) =>
-    withPg(
-      t.env.db.url,
-      async (c) =>
-        (
-          await c.query(
-            `SELECT e.event_id, d.* FROM webhook_deliveries d JOIN events e ON e.id = d.event_pk
-           JOIN customers cu ON cu.id = d.customer_id WHERE cu.ref = $1 ORDER BY d.id`,
-            [ref],
-          )
-        ).rows,
-    );
+  let w: WebhookTestApp;
+  const call = (method: string, path: string, body?: unknown, token?: string) => w.call(method, path, body, token);
+  const setHook = (ref: string, path: string) => w.setHook(ref, path);
+  const publish = (e: Record<string, unknown>, status?: string) => w.publish(e, status);
+  const deliveries = (ref: string) => w.deliveries(ref);
+  const event = (eventId: string, type: string, extra: Record<string, unknown> = {}) =>
+    w.event(eventId, CASE, type, extra);
 
   beforeAll(async () => {
-    sink = await startSmtpSink();
-    hooks = await startWebhookReceiver();
-    t = await startTestApp('webhooks', {
-      env: {
-        SMTP_URL: sink.url,
-        WEBHOOK_ALLOW_PRIVATE: 'true',
-        WEBHOOK_TIMEOUT_MS: '500',
-        MAIL_RETRY_BASE_MS: '100',
-        MAIL_MAX_ATTEMPTS: '3',
-        RECONCILE_INTERVAL_MS: '200',
-      },
-    });
-    support = (await t.userWithToken('support')).token;
-    await insertProducts(t.env.db.url, [
+    w = await startWebhookTestApp('webhooks');
+    await insertProducts(w.t.env.db.url, [
       ['api', 'Hosted API', 'hosted-api'],
       ['code', 'Code', 'software'],
     ]);
-    await insertCustomers(t.env.db.url, [
+    await insertCustomers(w.t.env.db.url, [
       {
         ref: 'HOOK-1',
         name: 'Hooked AG',
@@ -107,19 +51,17 @@ describe('webhooks: signed deliveries per event and customer, retried with the s
       },
     ]);
     // Every delivery to /hook-1 is refused once, then accepted; /hang never answers its first call.
-    hooks.answers.set('/hook-1', (nth) => (nth === 1 ? 500 : 200));
-    hooks.answers.set('/hang', (nth) => (nth === 1 ? 'hang' : 200));
+    w.hooks.answers.set('/hook-1', (nth) => (nth === 1 ? 500 : 200));
+    w.hooks.answers.set('/hang', (nth) => (nth === 1 ? 'hang' : 200));
   });
-  afterAll(async () => {
-    await t.close();
-    await sink.close();
-    await hooks.close();
-    guard.restore();
-  });
+  afterAll(() => w.close());
 
   it('tells each customer with an endpoint once per event, verified by the receiver, the same webhook-id on the retry', async () => {
     const hook1 = await setHook('HOOK-1', '/hook-1');
-    expect(hook1).toEqual({ url: `${hooks.url}/hook-1`, secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/) });
+    expect(hook1).toEqual({
+      url: `${w.hooks.url}/hook-1`,
+      secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/),
+    });
     await setHook('HOOK-0', '/hook-0');
     await setHook('HANG-1', '/hang');
 
@@ -143,15 +85,15 @@ describe('webhooks: signed deliveries per event and customer, retried with the s
     await publish(event('wh-4', 'suspension.lifted', { occurredAt: '2026-11-29T10:00:00Z' }));
 
     // Every request verified; each delivery was refused once and accepted once, with one webhook-id.
-    expect(hooks.received.filter((r) => r.verifyError)).toEqual([]);
-    const toHook1 = hooks.received.filter((r) => r.path === '/hook-1');
+    expect(w.hooks.received.filter((r) => r.verifyError)).toEqual([]);
+    const toHook1 = w.hooks.received.filter((r) => r.path === '/hook-1');
     expect(toHook1.map((r) => r.answer)).toEqual([500, 200, 500, 200, 500, 200, 500, 200]);
     for (let i = 0; i < toHook1.length; i += 2) {
       expect(toHook1[i + 1].id).toBe(toHook1[i].id);
       expect(toHook1[i].id).toMatch(/^whd_\d+$/);
     }
     expect(new Set(toHook1.map((r) => r.id)).size).toBe(4);
-    const accepted = hooks.accepted('/hook-1').map((r) => r.verified as any);
+    const accepted = w.hooks.accepted('/hook-1').map((r) => r.verified as any);
     expect(accepted.map((p) => [p.type, p.eventId])).toEqual([
       ['notice.suspended', 'wh-1'],
       ['notice.updated', 'wh-2'],
@@ -189,8 +131,10 @@ describe('webhooks: signed deliveries per event and customer, retried with the s
       conditions: ['No military end users.', 'Quarterly usage reports.'],
     });
     expect(accepted[3]).toMatchObject({ suspended: [], removed: [{ product: 'api', country: 'DE' }], conditions: [] });
-    // The same link as the customer's own status page in its mails.
+    // The customer's own status page for the case, the link its mails carry.
     expect(new Set(accepted.map((p) => p.statusUrl)).size).toBe(1);
+    const mail = w.sink.messages.find((m) => m.envelope.to[0] === 'ops@hook1.example')!;
+    expect(mail.text).toContain(accepted[0].statusUrl);
 
     // One delivery per event and customer, not per contact (HOOK-1 has two contacts, HOOK-0 none).
     const rows = await deliveries('HOOK-1');
@@ -200,9 +144,9 @@ describe('webhooks: signed deliveries per event and customer, retried with the s
       ['wh-3', 'license-granted', 'sent', 2, 200],
       ['wh-4', 'restored', 'sent', 2, 200],
     ]);
-    expect(sink.messages.filter((m) => m.envelope.to[0].endsWith('@hook1.example'))).toHaveLength(8);
+    expect(w.sink.messages.filter((m) => m.envelope.to[0].endsWith('@hook1.example'))).toHaveLength(8);
     // HOOK-0 has no contacts: told by its webhook only, suspended by wh-1 and restored by wh-2's narrower scope.
-    expect(hooks.accepted('/hook-0').map((r) => (r.verified as any).type)).toEqual([
+    expect(w.hooks.accepted('/hook-0').map((r) => (r.verified as any).type)).toEqual([
       'notice.suspended',
       'notice.restored',
     ]);
@@ -210,7 +154,7 @@ describe('webhooks: signed deliveries per event and customer, retried with the s
   });
 
   it('times out a receiver that hangs and delivers on the retry', async () => {
-    const toHang = hooks.received.filter((r) => r.path === '/hang' && (r.verified as any).eventId === 'wh-1');
+    const toHang = w.hooks.received.filter((r) => r.path === '/hang' && (r.verified as any).eventId === 'wh-1');
     expect(toHang.map((r) => r.answer)).toEqual(['hang', 200]);
     expect(toHang[1].id).toBe(toHang[0].id);
     const [first] = await deliveries('HANG-1');
@@ -218,11 +162,11 @@ describe('webhooks: signed deliveries per event and customer, retried with the s
   });
 
   it('shows the endpoint and its latest deliveries to support and its own account manager, never the secret', async () => {
-    const am = (await t.userWithToken('account_manager', AM.email)).token;
-    const other = (await t.userWithToken('account_manager', 'someone.else@vendor.example')).token;
+    const am = (await w.t.userWithToken('account_manager', AM.email)).token;
+    const other = (await w.t.userWithToken('account_manager', 'someone.else@vendor.example')).token;
     const view = await call('GET', '/api/v1/customers/HOOK-1/webhook');
     expect(view.status).toBe(200);
-    expect(view.body).toMatchObject({ url: `${hooks.url}/hook-1`, createdAt: expect.any(String) });
+    expect(view.body).toMatchObject({ url: `${w.hooks.url}/hook-1`, createdAt: expect.any(String) });
     expect(view.body.deliveries.map((d: any) => [d.eventId, d.kind, d.status, d.attempts, d.lastCode])).toEqual([
       ['wh-4', 'restored', 'sent', 2, 200],
       ['wh-3', 'license-granted', 'sent', 2, 200],
@@ -240,35 +184,39 @@ describe('webhooks: signed deliveries per event and customer, retried with the s
       sentAt: expect.any(String),
     });
     expect(JSON.stringify(view.body)).not.toContain('whsec_');
-    expect((await call('GET', '/api/v1/customers/HOOK-1/webhook', undefined, am)).body.url).toBe(`${hooks.url}/hook-1`);
+    expect((await call('GET', '/api/v1/customers/HOOK-1/webhook', undefined, am)).body.url).toBe(
+      `${w.hooks.url}/hook-1`,
+    );
     expect((await call('GET', '/api/v1/customers/HOOK-1/webhook', undefined, other)).status).toBe(404);
-    expect((await call('PUT', '/api/v1/customers/HOOK-1/webhook', { url: `${hooks.url}/x` }, am)).status).toBe(403);
+    expect((await call('PUT', '/api/v1/customers/HOOK-1/webhook', { url: `${w.hooks.url}/x` }, am)).status).toBe(403);
     expect((await call('GET', '/api/v1/customers/PLAIN-1/webhook')).status).toBe(404);
     expect((await call('GET', '/api/v1/customers/NOPE/webhook')).status).toBe(404);
 
-    const page = await fetch(`${t.url}/customers/HOOK-1`, { headers: { cookie: await webLogin(t.url, support) } });
+    const page = await fetch(`${w.t.url}/customers/HOOK-1`, {
+      headers: { cookie: await webLogin(w.t.url, w.support) },
+    });
     const html = await page.text();
     expect(page.status).toBe(200);
     expect(html).toContain('<h2>Webhook</h2>');
-    expect(html).toContain(`${hooks.url}/hook-1`);
+    expect(html).toContain(`${w.hooks.url}/hook-1`);
     expect(html).toContain('HTTP 200: thanks');
     expect(html).not.toContain('whsec_');
   });
 
   it('refuses a URL that is no webhook URL with a 400 naming the field, and rotates the secret on every PUT', async () => {
-    const bad = await call('PUT', '/api/v1/customers/HOOK-1/webhook', { url: 'ftp://hooks.example.com/' });
+    const bad = await call('PUT', '/api/v1/customers/HOOK-1/webhook', { url: 'ftp://w.hooks.example.com/' });
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({
       message: 'url: webhook URL scheme "ftp:" is not allowed; use https or http',
       details: [{ field: 'url', message: 'webhook URL scheme "ftp:" is not allowed; use https or http' }],
     });
     expect((await call('PUT', '/api/v1/customers/HOOK-1/webhook', {})).status).toBe(400);
-    expect((await call('PUT', '/api/v1/customers/NOPE/webhook', { url: `${hooks.url}/x` })).status).toBe(404);
-    const before = hooks.secrets.get('/hook-1');
+    expect((await call('PUT', '/api/v1/customers/NOPE/webhook', { url: `${w.hooks.url}/x` })).status).toBe(404);
+    const before = w.hooks.secrets.get('/hook-1');
     const again = await setHook('HOOK-1', '/hook-1');
     expect(again.secret).not.toBe(before);
     const audit = await withPg(
-      t.env.db.url,
+      w.t.env.db.url,
       async (c) =>
         (
           await c.query(
@@ -283,86 +231,5 @@ describe('webhooks: signed deliveries per event and customer, retried with the s
       'customer.webhook.set customer:HOOK-1',
     ]);
     expect(audit.some((a) => a.details.includes('whsec_'))).toBe(false);
-  });
-
-  it('does not follow a redirect: a 302 is a failed attempt and its target is never connected to', async () => {
-    hooks.answers.set('/redirect', () => ({
-      status: 302,
-      headers: { location: 'http://169.254.169.254/latest/meta-data/' },
-    }));
-    await setHook('HOOK-0', '/redirect');
-    guard.connects.length = 0;
-    await publish(
-      event('wh-r1', 'suspension.issued', { caseId: 'wh-redirect', scope: { products: ['code'], regions: ['FR'] } }),
-    );
-    const [d] = (await deliveries('HOOK-0')).filter((r) => r.event_id === 'wh-r1');
-    expect(d).toMatchObject({ status: 'failed', attempts: 3, last_code: 302, last_reply: 'HTTP 302' });
-    expect(hooks.received.filter((r) => r.path === '/redirect')).toHaveLength(3);
-    expect(guard.connects.filter((a) => a.startsWith('169.254'))).toEqual([]);
-  });
-
-  it('cancel stops deliveries not sent yet; retry-failed sends failed ones again', async () => {
-    // Awaiting review: the delivery waits as pending, and a cancel ends it cancelled.
-    await publish(
-      {
-        ...event('wh-c1', 'suspension.issued', { caseId: 'wh-cancel', scope: { products: ['code'], regions: ['FR'] } }),
-        dispatch: 'review',
-      },
-      'awaiting_review',
-    );
-    expect((await call('GET', '/api/v1/events/wh-c1')).body.webhooks).toMatchObject({ pending: 1 });
-    const cancel = await call('POST', '/api/v1/events/wh-c1/cancel');
-    expect(cancel.body).toMatchObject({ status: 'cancelled', webhooks: 1 });
-    expect((await call('GET', '/api/v1/events/wh-c1')).body.webhooks).toEqual({
-      pending: 0,
-      sending: 0,
-      sent: 0,
-      retrying: 0,
-      failed: 0,
-      cancelled: 1,
-    });
-    const requests = hooks.received.length;
-
-    // A receiver down for every attempt: failed after MAIL_MAX_ATTEMPTS; once it is back, retry-failed delivers.
-    hooks.answers.set('/redirect', () => 503);
-    const failed = await publish(
-      event('wh-f1', 'suspension.issued', { caseId: 'wh-fail', scope: { products: ['code'], regions: ['FR'] } }),
-    );
-    expect(failed.webhooks).toMatchObject({ failed: 1, sent: 0 });
-    expect(hooks.received.slice(requests).map((r) => r.answer)).toEqual([503, 503, 503]);
-    hooks.answers.set('/redirect', () => 200);
-    const retry = await call('POST', '/api/v1/events/wh-f1/retry-failed');
-    expect(retry.body).toMatchObject({ status: 'dispatching', notices: 0, webhooks: 1 });
-    expect((await until('wh-f1', 'completed')).webhooks).toMatchObject({ failed: 0, sent: 1 });
-    const last = hooks.received.at(-1)!;
-    expect((last.verified as any).eventId).toBe('wh-f1');
-    expect(hooks.received.slice(requests).every((r) => r.id === last.id)).toBe(true);
-  });
-
-  it('re-creates webhook work from PostgreSQL when the queue holds none (Redis lost)', async () => {
-    await publish(
-      {
-        ...event('wh-q1', 'suspension.issued', { caseId: 'wh-queue', scope: { products: ['code'], regions: ['FR'] } }),
-        dispatch: 'review',
-      },
-      'awaiting_review',
-    );
-    // Dispatching with no pump job anywhere, as after Redis lost the jobs of an approval: only the reconciler's
-    // pass over PostgreSQL can start the webhook pumps again.
-    await withPg(t.env.db.url, (c) => c.query(`UPDATE events SET status = 'dispatching' WHERE event_id = 'wh-q1'`));
-    const done = await until('wh-q1', 'completed');
-    expect(done.webhooks).toMatchObject({ sent: 1, pending: 0 });
-    expect(hooks.accepted('/redirect').some((r) => (r.verified as any).eventId === 'wh-q1')).toBe(true);
-  });
-
-  it('removes the endpoint: 204, then 404; an event after it plans no delivery', async () => {
-    expect((await call('DELETE', '/api/v1/customers/HOOK-0/webhook')).status).toBe(204);
-    expect((await call('DELETE', '/api/v1/customers/HOOK-0/webhook')).status).toBe(404);
-    expect((await call('GET', '/api/v1/customers/HOOK-0/webhook')).status).toBe(404);
-    const done = await publish(
-      event('wh-d1', 'suspension.issued', { caseId: 'wh-deleted', scope: { products: ['code'], regions: ['FR'] } }),
-    );
-    expect(done.webhooks.sent + done.webhooks.pending).toBe(0);
-    expect((await deliveries('HOOK-0')).some((d) => d.event_id === 'wh-d1')).toBe(false);
   });
 });

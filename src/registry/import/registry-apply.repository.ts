@@ -1,6 +1,5 @@
 // The apply step of an import: one transaction that replaces the staged customers' rows in the registry.
 import { Injectable, Logger } from '@nestjs/common';
-import { ImportWebhooksRepository } from './import-webhooks.repository';
 import type { ImportMode } from './import.types';
 import type { ImportSession } from './registry-import.repository';
 
@@ -12,8 +11,6 @@ export class CatalogChangedError extends Error {}
 @Injectable()
 export class RegistryApplyRepository {
   private readonly logger = new Logger(RegistryApplyRepository.name);
-
-  constructor(private readonly webhooks: ImportWebhooksRepository) {}
 
   /** Opens the apply transaction and waits for any other import to finish. */
   async begin(s: ImportSession): Promise<void> {
@@ -36,21 +33,10 @@ export class RegistryApplyRepository {
   }
 
   /**
-   * Replaces the file's customers with their contacts and subscriptions, and sets the webhook endpoints the file
-   * names; in sync mode deactivates the rest. `refs` are the product and country codes the file uses, already
-   * checked to exist.
+   * Replaces the file's customers with their contacts and subscriptions; in sync mode deactivates the rest.
+   * `refs` are the product and country codes the file uses, already checked to exist.
    */
   async apply(
-    s: ImportSession,
-    mode: ImportMode,
-    refs: { products: string[]; countries: string[] },
-  ): Promise<{ contacts: number; subscriptions: number }> {
-    const counts = await this.applyCustomers(s, mode, refs);
-    await this.webhooks.apply(s);
-    return counts;
-  }
-
-  private async applyCustomers(
     s: ImportSession,
     mode: ImportMode,
     refs: { products: string[]; countries: string[] },
