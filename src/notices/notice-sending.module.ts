@@ -15,7 +15,7 @@ import { NoticesModule } from './notices.module';
 import { StatusLinkModule } from './status-link/status-link.module';
 import { SendRateLimiter } from './dispatch/send-rate-limiter';
 
-/** What other features use: planning rows, listing them, rendering samples, starting and running sends (both channels). */
+/** What other features use: planning rows, listing them, rendering samples, starting and running sends. */
 const SHARED = [
   NoticeRepository,
   NoticeListRepository,
@@ -26,10 +26,21 @@ const SHARED = [
   NoticeDispatchService,
 ];
 
-/** Planning, claiming, sending and tracking notices and webhook deliveries; the renderer and transport come from NoticesModule. */
+/**
+ * Planning, claiming, sending and tracking notices and webhook deliveries (one machine, an email and a webhook
+ * channel); the renderer and transport come from NoticesModule.
+ */
 @Module({
   imports: [NoticesModule, StatusLinkModule],
-  providers: [...SHARED, FeedbackRepository, SendRateLimiter, NoticeMetrics, EmailChannel, WebhookChannel, WebhookMetrics],
+  providers: [
+    ...SHARED,
+    FeedbackRepository,
+    SendRateLimiter,
+    NoticeMetrics,
+    EmailChannel,
+    WebhookChannel,
+    WebhookMetrics,
+  ],
   exports: [NoticesModule, StatusLinkModule, ...SHARED],
 })
 export class NoticeSendingModule {}
