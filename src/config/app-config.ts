@@ -168,6 +168,13 @@ class EnvironmentVariables {
   @Transform(({ value }) => (value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value))
   @IsIn([true, false], { message: 'must be true or false' })
   WEBHOOK_ALLOW_PRIVATE = false;
+
+  /** How long one webhook call may take, connect to last byte, before it counts as failed and is retried. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be an integer (milliseconds)' })
+  @Min(100)
+  @Max(60_000)
+  WEBHOOK_TIMEOUT_MS = 10_000;
 }
 
 export type AppConfig = Readonly<

@@ -38,8 +38,11 @@ export function isFinished(status: EventStatus): boolean {
   return FINISHED_EVENT_STATUSES.includes(status);
 }
 
-/** The status an event takes once applied: with nobody to tell it is done at once, else it sends or waits for review. */
-export function statusAfterApply(notices: number, dispatch: DispatchMode): EventStatus {
-  if (notices === 0) return 'completed';
+/**
+ * The status an event takes once applied, given how many notices and webhook deliveries it planned: with nothing to
+ * send it is done at once, else it sends or waits for review.
+ */
+export function statusAfterApply(deliveries: number, dispatch: DispatchMode): EventStatus {
+  if (deliveries === 0) return 'completed';
   return dispatch === 'auto' ? 'dispatching' : 'awaiting_review';
 }

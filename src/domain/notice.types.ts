@@ -20,14 +20,11 @@ export const DELIVERY_STATUSES = [
   'suppressed',
 ] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
-export const FINAL_DELIVERY_STATUSES: readonly DeliveryStatus[] = [
-  'sent',
-  'failed',
-  'cancelled',
-  'bounced',
-  'complained',
-  'suppressed',
-];
+/** A webhook delivery's states: a mail's without what only mail has (bounces, complaints, the suppression list). */
+export const WEBHOOK_DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'retrying', 'failed', 'cancelled'] as const;
+export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
+
+export const FINAL_DELIVERY_STATUSES: readonly DeliveryStatus[] = ['sent', 'failed', 'cancelled', 'bounced', 'complained', 'suppressed'];
 
 export interface RenderEvent {
   eventId: string;

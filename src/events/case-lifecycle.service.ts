@@ -63,8 +63,12 @@ export class CaseLifecycleService {
     return lifecycleProblems(e.type, e.caseId, await this.cases.statusForUpdate(m, e.caseId));
   }
 
-  /** Computes the event's effect on the case inside `m`: suspended set, affected customers, notice rows. */
-  async computeEffect(m: EntityManager, e: SuspensionEvent, eventPk: string): Promise<{ notices: number; customers: number }> {
+  /** Computes the event's effect on the case inside `m`: suspended set, affected customers, notice and webhook rows. */
+  async computeEffect(
+    m: EntityManager,
+    e: SuspensionEvent,
+    eventPk: string,
+  ): Promise<{ notices: number; customers: number; webhooks: number }> {
     if (e.type === 'suspension.issued') await this.cases.open(m, e.caseId, e.title, eventPk);
     const bulk = await this.matching.beginBulkWrites(m, e.caseId, eventPk);
     const match = e.scope && e.type !== 'suspension.lifted' ? await this.matching.createMatchTable(m, e.scope) : null;
@@ -83,8 +87,8 @@ export class CaseLifecycleService {
       this.logger.warn({ eventId: e.eventId, reasons: problems }, 'event rejected by the case lifecycle');
       return { eventPk: row.id, status: 'rejected', notices: 0, customers: 0, reasons: problems };
     }
-    const { notices, customers } = await this.computeEffect(m, e, row.id);
-    const status = statusAfterApply(notices, e.dispatch);
+    const { notices, customers, webhooks } = await this.computeEffect(m, e, row.id);
+    const status = statusAfterApply(notices + webhooks, e.dispatch);
     await this.events.markApplied(m, row.id, status, customers);
     return { eventPk: row.id, status, notices, customers, reasons: [] };
   }

@@ -3,7 +3,13 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '../domain/roles';
-import { DELIVERY_STATUSES, type DeliveryStatus } from '../domain/notice.types';
+import {
+  DELIVERY_STATUSES,
+  WEBHOOK_DELIVERY_STATUSES,
+  type DeliveryStatus,
+  type WebhookDeliveryStatus,
+} from '../domain/notice.types';
+import { NOTICE_WORK, WEBHOOK_WORK, type WorkTable } from '../notices/dispatch/delivery-work.repository';
 import { customerVisibility } from '../registry/customer-visibility';
 import type { EventStatus, SuspensionEvent } from '../domain/event.types';
 import { FINISHED_EVENT_STATUSES } from '../domain/event-status';
@@ -166,20 +172,35 @@ export class EventsRepository {
       `SELECT * FROM events e ${cond} ORDER BY e.id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`,
       params,
     );
-    const counts = await this.noticeCounts(rows.map((r) => r.id), viewer);
-    return { rows, counts, total };
+    const ids = rows.map((r) => r.id);
+    const [counts, webhooks] = await Promise.all([this.noticeCounts(ids, viewer), this.webhookCounts(ids, viewer)]);
+    return { rows, counts, webhooks, total };
   }
 
   /** Notice counts by delivery state per event, of the notices `viewer` may see (customerVisibility). */
-  async noticeCounts(eventPks: string[], viewer: Principal): Promise<Map<string, Record<DeliveryStatus, number>>> {
-    const out = new Map<string, Record<DeliveryStatus, number>>();
-    for (const id of eventPks) out.set(id, Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, 0])) as Record<DeliveryStatus, number>);
+  noticeCounts(eventPks: string[], viewer: Principal): Promise<Map<string, Record<DeliveryStatus, number>>> {
+    return this.countsByStatus(NOTICE_WORK, DELIVERY_STATUSES, eventPks, viewer);
+  }
+
+  /** Webhook delivery counts by state per event, of the customers `viewer` may see. */
+  webhookCounts(eventPks: string[], viewer: Principal): Promise<Map<string, Record<WebhookDeliveryStatus, number>>> {
+    return this.countsByStatus(WEBHOOK_WORK, WEBHOOK_DELIVERY_STATUSES, eventPks, viewer);
+  }
+
+  private async countsByStatus<S extends string>(
+    t: WorkTable,
+    statuses: readonly S[],
+    eventPks: string[],
+    viewer: Principal,
+  ): Promise<Map<string, Record<S, number>>> {
+    const out = new Map<string, Record<S, number>>();
+    for (const id of eventPks) out.set(id, Object.fromEntries(statuses.map((s) => [s, 0])) as Record<S, number>);
     if (!eventPks.length) return out;
     const visible = customerVisibility(viewer, 'c', 2);
     const rows = await this.dataSource.query(
-      `SELECT n.event_pk, n.status, count(*)::int AS n FROM notices n
+      `SELECT n.event_pk, n.status, count(*)::int AS n FROM ${t.name} n
         ${visible.params.length ? `JOIN customers c ON c.id = n.customer_id AND ${visible.sql}` : ''}
-        WHERE n.event_pk = ANY($1::bigint[]) AND NOT n.is_test GROUP BY 1, 2`,
+        WHERE n.event_pk = ANY($1::bigint[]) AND ${t.dispatched} GROUP BY 1, 2`,
       [eventPks, ...visible.params],
     );
     for (const r of rows) (out.get(String(r.event_pk)) as Record<string, number>)[r.status] = r.n;

@@ -2,7 +2,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import type { Principal } from '../domain/roles';
 import type { EventStatus } from '../domain/event.types';
-import type { DeliveryStatus } from '../domain/notice.types';
+import type { DeliveryStatus, WebhookDeliveryStatus } from '../domain/notice.types';
 import type { Writable } from 'node:stream';
 import { AffectedExportService } from './affected-export.service';
 import { AffectedRepository, UNREACHED, type AffectedFilter } from './affected.repository';
@@ -18,6 +18,8 @@ export interface EventView {
   reasons: string[];
   receivedAt: string;
   counts: Record<DeliveryStatus, number>;
+  /** The event's webhook deliveries by state (SPEC §4), beside the mails' `counts`. */
+  webhooks: Record<WebhookDeliveryStatus, number>;
   title: string | null;
   dispatch: string | null;
   customersAffected: number;
@@ -28,7 +30,11 @@ export interface EventView {
   raw?: string | null;
 }
 
-export function toEventView(r: EventRow, counts: Record<DeliveryStatus, number>): EventView {
+export function toEventView(
+  r: EventRow,
+  counts: Record<DeliveryStatus, number>,
+  webhooks: Record<WebhookDeliveryStatus, number>,
+): EventView {
   return {
     eventId: r.event_id,
     caseId: r.case_id,
@@ -37,6 +43,7 @@ export function toEventView(r: EventRow, counts: Record<DeliveryStatus, number>)
     reasons: r.reasons,
     receivedAt: new Date(r.received_at).toISOString(),
     counts,
+    webhooks,
     title: r.title,
     dispatch: r.dispatch,
     customersAffected: r.customers_affected,
@@ -58,8 +65,9 @@ export class EventsService {
   ) {}
 
   async list(q: EventListQuery, viewer: Principal) {
-    const { rows, counts, total } = await this.events.list(q, viewer);
-    return { items: rows.map((r) => toEventView(r, counts.get(String(r.id))!)), total, page: q.page, pageSize: q.pageSize };
+    const { rows, counts, webhooks, total } = await this.events.list(q, viewer);
+    const items = rows.map((r) => toEventView(r, counts.get(String(r.id))!, webhooks.get(String(r.id))!));
+    return { items, total, page: q.page, pageSize: q.pageSize };
   }
 
   async getRow(eventId: string): Promise<EventRow> {
@@ -70,8 +78,11 @@ export class EventsService {
 
   async get(eventId: string, viewer: Principal): Promise<EventView> {
     const row = await this.getRow(eventId);
-    const counts = await this.events.noticeCounts([row.id], viewer);
-    return toEventView(row, counts.get(String(row.id))!);
+    const [counts, webhooks] = await Promise.all([
+      this.events.noticeCounts([row.id], viewer),
+      this.events.webhookCounts([row.id], viewer),
+    ]);
+    return toEventView(row, counts.get(String(row.id))!, webhooks.get(String(row.id))!);
   }
 
   async eventAffected(eventId: string, f: AffectedFilter, viewer: Principal) {
@@ -116,8 +127,12 @@ export class EventsService {
     const row = await this.cases.find(caseId);
     if (!row) throw new NotFoundException(`no case ${caseId}`);
     const events = await this.events.listForCase(caseId);
-    const counts = await this.events.noticeCounts(events.map((e) => e.id), viewer);
-    return { ...toCaseView(row), timeline: events.map((e) => toEventView(e, counts.get(String(e.id))!)) };
+    const ids = events.map((e) => e.id);
+    const [counts, webhooks] = await Promise.all([this.events.noticeCounts(ids, viewer), this.events.webhookCounts(ids, viewer)]);
+    return {
+      ...toCaseView(row),
+      timeline: events.map((e) => toEventView(e, counts.get(String(e.id))!, webhooks.get(String(e.id))!)),
+    };
   }
 
   async caseAffected(caseId: string, f: AffectedFilter, viewer: Principal) {

@@ -5,8 +5,8 @@ import { Queue } from 'bullmq';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { NoticeDispatchService } from '../notices/dispatch/notice-dispatch.service';
-import { NoticeRepository } from '../notices/notice.repository';
-import { JobName, QueueName, type ApplyCaseJob } from '../domain/queue.types';
+import { DeliveryWorkRepository, WORK_TABLES } from '../notices/dispatch/delivery-work.repository';
+import { DELIVERY_CHANNELS, JobName, QueueName, type ApplyCaseJob } from '../domain/queue.types';
 import { EventsRepository } from './events.repository';
 
 @Injectable()
@@ -18,7 +18,7 @@ export class WorkReconcilerService implements OnApplicationBootstrap, OnModuleDe
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly events: EventsRepository,
-    private readonly notices: NoticeRepository,
+    private readonly work: DeliveryWorkRepository,
     private readonly dispatch: NoticeDispatchService,
     @InjectQueue(QueueName.CaseApply) private readonly applyQueue: Queue<ApplyCaseJob>,
     @InjectQueue(QueueName.SuspensionEvents) private readonly intakeQueue: Queue,
@@ -34,7 +34,7 @@ export class WorkReconcilerService implements OnApplicationBootstrap, OnModuleDe
     if (this.timer) clearInterval(this.timer);
   }
 
-  /** One pass: re-enqueue unapplied cases and events with sendable notices; complete finished events. */
+  /** One pass: re-enqueue unapplied cases and events with sendable notices or deliveries; complete finished events. */
   async tick(): Promise<void> {
     if (this.running) return;
     this.running = true;
@@ -43,12 +43,17 @@ export class WorkReconcilerService implements OnApplicationBootstrap, OnModuleDe
       for (const caseId of await this.events.casesWithReceivedEvents()) {
         await this.applyQueue.add(JobName.ApplyCase, { caseId }, { removeOnComplete: true, removeOnFail: 1000 });
       }
-      for (const eventPk of await this.notices.eventsWithDueWork()) await this.dispatch.start(eventPk);
       // A live pump claims again within a batch; leases still overdue a tick later belong to a dead process.
       const grace = this.config.RECONCILE_INTERVAL_MS / 1000;
       const generation = String(Math.floor(Date.now() / (this.config.SEND_LEASE_SECONDS * 1000)));
-      for (const eventPk of await this.notices.eventsWithOrphanedLeases(grace)) await this.dispatch.rescue(eventPk, generation);
-      for (const eventPk of await this.notices.finishedDispatchingEvents()) await this.notices.completeIfDone(eventPk);
+      for (const channel of DELIVERY_CHANNELS) {
+        const table = WORK_TABLES[channel];
+        for (const eventPk of await this.work.eventsWithDueWork(table)) await this.dispatch.start(eventPk, [channel]);
+        for (const eventPk of await this.work.eventsWithOrphanedLeases(table, grace)) {
+          await this.dispatch.rescue(eventPk, generation, [channel]);
+        }
+      }
+      for (const eventPk of await this.work.finishedDispatchingEvents()) await this.work.completeIfDone(eventPk);
     } catch (e) {
       this.logger.warn({ err: (e as Error).message }, 'reconcile pass failed; will try again');
     } finally {

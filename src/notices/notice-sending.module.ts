@@ -5,7 +5,11 @@ import { NoticeListRepository } from './notice-list.repository';
 import { NoticeRepository } from './notice.repository';
 import { NoticePlanningRepository } from './planning/notice-planning.repository';
 import { NoticeSamplesService } from './rendering/notice-samples.service';
-import { NoticeSenderService } from './dispatch/notice-sender.service';
+import { DeliverySenderService } from './dispatch/delivery-sender.service';
+import { DeliveryWorkRepository } from './dispatch/delivery-work.repository';
+import { EmailChannel } from './channels/email/email.channel';
+import { WebhookChannel } from './channels/webhook/webhook.channel';
+import { WebhookMetrics } from './channels/webhook/webhook.metrics';
 import { FeedbackRepository } from './feedback/feedback.repository';
 import { NoticesModule } from './notices.module';
 import { StatusLinkModule } from './status-link/status-link.module';
@@ -17,14 +21,26 @@ const SHARED = [
   NoticeListRepository,
   NoticePlanningRepository,
   NoticeSamplesService,
-  NoticeSenderService,
+  DeliveryWorkRepository,
+  DeliverySenderService,
   NoticeDispatchService,
 ];
 
-/** Planning, claiming, sending and tracking notices; the renderer and transport come from NoticesModule. */
+/**
+ * Planning, claiming, sending and tracking notices and webhook deliveries (one machine, an email and a webhook
+ * channel); the renderer and transport come from NoticesModule.
+ */
 @Module({
   imports: [NoticesModule, StatusLinkModule],
-  providers: [...SHARED, FeedbackRepository, SendRateLimiter, NoticeMetrics],
+  providers: [
+    ...SHARED,
+    FeedbackRepository,
+    SendRateLimiter,
+    NoticeMetrics,
+    EmailChannel,
+    WebhookChannel,
+    WebhookMetrics,
+  ],
   exports: [NoticesModule, StatusLinkModule, ...SHARED],
 })
 export class NoticeSendingModule {}

@@ -50,7 +50,7 @@ export class CaseReconcileService {
       // The same writes as a suspension.issued, adding to the suspended set instead of replacing it.
       await this.suspended.suspendMatched(match, caseId, eventPk, 'add');
       const counts = await this.planning.insertNoticesForEvent(m, eventPk);
-      const applied = statusAfterApply(counts.notices, payload.dispatch);
+      const applied = statusAfterApply(counts.notices + counts.webhooks, payload.dispatch);
       await this.events.markApplied(m, eventPk, applied, counts.customers);
       await this.cases.touch(m, caseId, eventPk, false);
       await this.audit.record(actor, 'case.reconcile', `case:${caseId}`, { eventId, ...counts }, m);

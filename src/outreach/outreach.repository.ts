@@ -1,9 +1,10 @@
-// The notice changes behind support's controls (SPEC §5): what an approval releases, what a cancel stops, what a retry
-// sends again, and the test copies of a test send. Each runs in the control's transaction.
+// The notice and webhook-delivery changes behind support's controls (SPEC §5): what an approval releases, what a
+// cancel stops, what a retry sends again, and the test copies of a test send. Each runs in the control's transaction.
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { DeliveryStatus, NoticeKind } from '../domain/notice.types';
+import type { WorkTable } from '../notices/dispatch/delivery-work.repository';
 
 export interface TestNoticeRow {
   id: string;
@@ -26,22 +27,26 @@ export class OutreachRepository {
     return n;
   }
 
-  /** Cancels every notice not sent and not being sent (a lapsed lease counts as not being sent); returns how many. */
-  async cancelUnsent(m: EntityManager, eventPk: string): Promise<number> {
+  /**
+   * Cancels every row of `t` (notices or webhook deliveries) not sent and not being sent (a lapsed lease counts as
+   * not being sent); returns how many.
+   */
+  async cancelUnsent(m: EntityManager, t: WorkTable, eventPk: string): Promise<number> {
     return updated(
       m,
-      `UPDATE notices SET status = 'cancelled', lease_until = NULL, updated_at = now()
-        WHERE event_pk = $1 AND NOT is_test AND (status IN ('pending', 'retrying') OR (status = 'sending' AND lease_until < now()))`,
+      `UPDATE ${t.name} n SET status = 'cancelled', lease_until = NULL, updated_at = now()
+        WHERE n.event_pk = $1 AND ${t.dispatched}
+          AND (n.status IN ('pending', 'retrying') OR (n.status = 'sending' AND n.lease_until < now()))`,
       eventPk,
     );
   }
 
-  /** Makes the event's failed notices pending again, with fresh attempts; returns how many. */
-  async resetFailed(m: EntityManager, eventPk: string): Promise<number> {
+  /** Makes the event's failed rows of `t` pending again, with fresh attempts; returns how many. */
+  async resetFailed(m: EntityManager, t: WorkTable, eventPk: string): Promise<number> {
     return updated(
       m,
-      `UPDATE notices SET status = 'pending', attempts = 0, next_attempt_at = NULL, updated_at = now()
-        WHERE event_pk = $1 AND status = 'failed' AND NOT is_test`,
+      `UPDATE ${t.name} n SET status = 'pending', attempts = 0, next_attempt_at = NULL, updated_at = now()
+        WHERE n.event_pk = $1 AND n.status = 'failed' AND ${t.dispatched}`,
       eventPk,
     );
   }
@@ -69,7 +74,7 @@ export class OutreachRepository {
   }
 }
 
-/** Runs an UPDATE of one event's notices and returns how many rows it changed. */
+/** Runs an UPDATE of one event's rows and returns how many it changed. */
 async function updated(m: EntityManager, sql: string, eventPk: string): Promise<number> {
   const rows = await m.query(`WITH x AS (${sql} RETURNING 1) SELECT count(*)::int AS n FROM x`, [eventPk]);
   return rows[0].n;

@@ -6,8 +6,9 @@ import { TransactionService } from '../common/transaction.service';
 import { OUTREACH_TRANSITIONS, outreachTarget, type OutreachAction } from '../domain/event-status';
 import type { EventStatus } from '../domain/event.types';
 import { EventsRepository } from '../events/events.repository';
+import { NOTICE_WORK, WEBHOOK_WORK } from '../notices/dispatch/delivery-work.repository';
 import { NoticeDispatchService } from '../notices/dispatch/notice-dispatch.service';
-import { NoticeSenderService } from '../notices/dispatch/notice-sender.service';
+import { DeliverySenderService } from '../notices/dispatch/delivery-sender.service';
 import { OutreachRepository } from './outreach.repository';
 
 @Injectable()
@@ -18,10 +19,14 @@ export class OutreachService {
     private readonly notices: OutreachRepository,
     private readonly audit: AuditService,
     private readonly dispatch: NoticeDispatchService,
-    private readonly sender: NoticeSenderService,
+    private readonly sender: DeliverySenderService,
   ) {}
 
-  async act(actor: Actor, eventId: string, action: OutreachAction): Promise<{ eventId: string; status: EventStatus; notices: number }> {
+  async act(
+    actor: Actor,
+    eventId: string,
+    action: OutreachAction,
+  ): Promise<{ eventId: string; status: EventStatus; notices: number; webhooks: number }> {
     const result = await this.tx.run(async (m) => {
       const row = await this.events.lockByEventId(m, eventId);
       if (!row) throw new NotFoundException(`no event ${eventId}`);
@@ -32,16 +37,18 @@ export class OutreachService {
           `cannot ${action} event ${eventId}: it is ${row.status}; ${action} applies to ${from.join(' or ')} events`,
         );
       }
-      const touched = await this.changeNotices(m, action, row.id);
-      if (action === 'retry-failed' && touched === 0) {
-        throw new ConflictException(`cannot retry-failed event ${eventId}: it has no failed notices`);
+      const notices = await this.changeNotices(m, action, row.id);
+      const webhooks = await this.changeDeliveries(m, action, row.id);
+      if (action === 'retry-failed' && notices + webhooks === 0) {
+        throw new ConflictException(`cannot retry-failed event ${eventId}: it has no failed notices or webhook deliveries`);
       }
       await this.events.setStatus(row.id, status, [row.status], m);
-      await this.audit.record(actor, `event.${action}`, `event:${eventId}`, { from: row.status, to: status, notices: touched }, m);
-      return { eventPk: row.id, status, touched };
+      const details = { from: row.status, to: status, notices, webhooks };
+      await this.audit.record(actor, `event.${action}`, `event:${eventId}`, details, m);
+      return { eventPk: row.id, status, notices, webhooks };
     });
     if (result.status === 'dispatching') await this.dispatch.start(result.eventPk);
-    return { eventId, status: result.status, notices: result.touched };
+    return { eventId, status: result.status, notices: result.notices, webhooks: result.webhooks };
   }
 
   /** What the action does to the event's notices inside its transaction; returns how many it concerns. */
@@ -50,13 +57,20 @@ export class OutreachService {
       case 'approve':
         return this.notices.countPending(m, eventPk);
       case 'cancel':
-        return this.notices.cancelUnsent(m, eventPk);
+        return this.notices.cancelUnsent(m, NOTICE_WORK, eventPk);
       case 'retry-failed':
-        return this.notices.resetFailed(m, eventPk);
+        return this.notices.resetFailed(m, NOTICE_WORK, eventPk);
       case 'pause':
       case 'resume':
         return Promise.resolve(0);
     }
+  }
+
+  /** The same for its webhook deliveries: cancel and retry-failed apply to them as to mails. */
+  private changeDeliveries(m: EntityManager, action: OutreachAction, eventPk: string): Promise<number> {
+    if (action === 'cancel') return this.notices.cancelUnsent(m, WEBHOOK_WORK, eventPk);
+    if (action === 'retry-failed') return this.notices.resetFailed(m, WEBHOOK_WORK, eventPk);
+    return Promise.resolve(0);
   }
 
   /** Mails every kind × tier of the event, rendered for real customers of the event, to `email`, marked as a test. */
@@ -72,7 +86,7 @@ export class OutreachService {
       await this.audit.record(actor, 'event.test-send', `event:${eventId}`, { email: address, notices: created.length }, m);
       return created;
     });
-    await this.sender.sendNow(row.id, ids);
+    await this.sender.sendNow('email', row.id, ids);
     const sent = await this.notices.testResults(ids);
     return {
       eventId,

@@ -17,9 +17,10 @@ export class QueueMetrics {
     @InjectQueue(QueueName.SuspensionEvents) events: Queue,
     @InjectQueue(QueueName.CaseApply) apply: Queue,
     @InjectQueue(QueueName.NoticeDispatch) dispatch: Queue,
+    @InjectQueue(QueueName.WebhookDispatch) webhooks: Queue,
     @InjectQueue(QueueName.Maintenance) maintenance: Queue,
   ) {
-    this.queues = [events, apply, dispatch, maintenance];
+    this.queues = [events, apply, dispatch, webhooks, maintenance];
     const queues = this.queues;
     const registers = [metrics.registry];
     new Gauge({

@@ -7,14 +7,18 @@ import { CustomerDetailSections } from './customer-detail-sections';
 import { CustomersController } from './customers.controller';
 import { CustomersRepository } from './customers.repository';
 import { CustomersService } from './customers.service';
+import { ImportWebhooksRepository } from './import/import-webhooks.repository';
 import { RegistryApplyRepository } from './import/registry-apply.repository';
 import { RegistryImportController } from './import/registry-import.controller';
 import { RegistryImportRepository } from './import/registry-import.repository';
 import { RegistryImportService } from './import/registry-import.service';
+import { CustomerWebhookRepository } from './webhooks/customer-webhook.repository';
+import { CustomerWebhooksController } from './webhooks/customer-webhooks.controller';
+import { CustomerWebhooksService } from './webhooks/customer-webhooks.service';
 
-/** Customer registry (SPEC §2): catalog, customers, imports. */
+/** Customer registry (SPEC §2): catalog, customers, their webhook endpoints (SPEC §4), imports. */
 @Module({
-  controllers: [CatalogController, CustomersController, RegistryImportController],
+  controllers: [CatalogController, CustomersController, CustomerWebhooksController, RegistryImportController],
   providers: [
     TransactionService,
     CatalogRepository,
@@ -24,8 +28,18 @@ import { RegistryImportService } from './import/registry-import.service';
     CustomerDetailSections,
     RegistryImportRepository,
     RegistryApplyRepository,
+    ImportWebhooksRepository,
     RegistryImportService,
+    CustomerWebhookRepository,
+    CustomerWebhooksService,
   ],
-  exports: [CatalogService, CatalogRepository, CustomersService, CustomerDetailSections, RegistryImportService],
+  exports: [
+    CatalogService,
+    CatalogRepository,
+    CustomersService,
+    CustomerDetailSections,
+    RegistryImportService,
+    CustomerWebhooksService,
+  ],
 })
 export class RegistryModule {}

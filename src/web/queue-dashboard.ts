@@ -18,11 +18,12 @@ export class QueueDashboard {
     @InjectQueue(QueueName.SuspensionEvents) events: Queue,
     @InjectQueue(QueueName.CaseApply) apply: Queue,
     @InjectQueue(QueueName.NoticeDispatch) dispatch: Queue,
+    @InjectQueue(QueueName.WebhookDispatch) webhooks: Queue,
     @InjectQueue(QueueName.Maintenance) maintenance: Queue,
   ) {
     const adapter = new ExpressAdapter();
     adapter.setBasePath(QUEUE_DASHBOARD_PATH);
-    const queues = [events, apply, dispatch, maintenance].map((q) => new BullMQAdapter(q));
+    const queues = [events, apply, dispatch, webhooks, maintenance].map((q) => new BullMQAdapter(q));
     createBullBoard({ queues, serverAdapter: adapter, options: { uiConfig: { boardTitle: 'Impact notices queues' } } });
     this.router = adapter.getRouter() as RequestHandler;
   }

@@ -6,6 +6,7 @@ import { CurrentUser, RequireRole } from '../common/auth.decorators';
 import type { Principal } from '../domain/roles';
 import { CustomersService } from '../registry/customers.service';
 import { CustomerQueryDto } from '../registry/dto/customer-query.dto';
+import { CustomerWebhooksService } from '../registry/webhooks/customer-webhooks.service';
 import { IMPORT_MODES } from '../registry/import/import.types';
 import { TIERS } from '../domain/registry.types';
 import { RegistryUploadService } from './registry-upload.service';
@@ -22,6 +23,7 @@ export class RegistryPagesController {
     private readonly customers: CustomersService,
     private readonly upload: RegistryUploadService,
     private readonly views: WebViews,
+    private readonly webhooks: CustomerWebhooksService,
   ) {}
 
   @Get('customers')
@@ -42,6 +44,7 @@ export class RegistryPagesController {
   @Get('customers/:ref')
   async detail(@Req() req: WebRequest, @Res() res: Response, @Param('ref') ref: string, @CurrentUser() me: Principal) {
     const c = await this.customers.detail(me, ref);
+    const webhook = await this.webhooks.ofCustomer(me, ref);
     const sections = c as unknown as { cases: Record<string, unknown>[]; notices: Record<string, unknown>[] };
     const link = (kind: 'events' | 'cases', id: unknown) => (typeof id === 'string' ? `/${kind}/${enc(id)}` : null);
     this.views.send(req, res, 'customer', {
@@ -49,6 +52,10 @@ export class RegistryPagesController {
       customer: { ...c, countryName: countryName(c.country) },
       cases: sections.cases.map((x) => ({ ...x, href: link('cases', x.caseId) })),
       notices: sections.notices.map((x) => ({ ...x, eventHref: link('events', x.eventId) })),
+      webhook: webhook && {
+        ...webhook,
+        deliveries: webhook.deliveries.map((d) => ({ ...d, eventHref: link('events', d.eventId) })),
+      },
     });
   }
 

@@ -6,7 +6,8 @@ import type { AddressInfo, LookupFunction } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { isDelivered, SafeHttpClient } from '../../src/notices/channels/webhook/safe-http.client';
 import { buildWebhookPayload } from '../../src/notices/channels/webhook/webhook-payload';
-import { generateWebhookSecret, signWebhook } from '../../src/notices/channels/webhook/webhook-signer';
+import { generateWebhookSecret } from '../../src/domain/webhook-secret';
+import { signWebhook } from '../../src/notices/channels/webhook/webhook-signer';
 
 // Test-only key and self-signed certificate for 127.0.0.1 and receiver.test (2025-2125); nothing else trusts it.
 const TEST_KEY = `-----BEGIN PRIVATE KEY-----

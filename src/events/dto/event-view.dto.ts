@@ -11,6 +11,8 @@ export class NoticeCountsDto {
   @ApiProperty() cancelled: number;
 }
 
+export class WebhookCountsDto extends NoticeCountsDto {}
+
 export class EventViewDto {
   @ApiProperty({ nullable: true, type: String }) eventId: string | null;
   @ApiProperty({ nullable: true, type: String }) caseId: string | null;
@@ -19,6 +21,8 @@ export class EventViewDto {
   @ApiProperty({ type: [String], description: 'why the event was rejected' }) reasons: string[];
   @ApiProperty({ format: 'date-time' }) receivedAt: string;
   @ApiProperty({ type: NoticeCountsDto, description: 'account managers: their customers only' }) counts: NoticeCountsDto;
+  @ApiProperty({ type: WebhookCountsDto, description: 'webhook deliveries by state; account managers: their customers only' })
+  webhooks: WebhookCountsDto;
   @ApiProperty({ nullable: true, type: String }) title: string | null;
   @ApiProperty({ nullable: true, enum: ['auto', 'review'] }) dispatch: string | null;
   @ApiProperty() customersAffected: number;
@@ -74,4 +78,5 @@ export class OutreachResultDto {
   @ApiProperty() eventId: string;
   @ApiProperty({ enum: EVENT_STATUSES }) status: string;
   @ApiProperty({ description: 'notices the action touched' }) notices: number;
+  @ApiProperty({ description: 'webhook deliveries the action touched (cancel, retry-failed)' }) webhooks: number;
 }

@@ -1,33 +1,50 @@
-// Starts sending an event: enqueues a few pump jobs (ids only) that any worker process may run.
+// Starts sending an event: enqueues a few pump jobs (ids only) per channel that any worker process may run.
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { JobName, QueueName, type SendBatchJob } from '../../domain/queue.types';
+import {
+  CHANNEL_PUMP_JOB,
+  DELIVERY_CHANNELS,
+  QueueName,
+  type DeliveryChannelName,
+  type SendBatchJob,
+} from '../../domain/queue.types';
 
-/** Parallel pumps per event: enough to keep two worker processes busy. */
-export const PUMPS_PER_EVENT = 8;
+/** Parallel pumps per event and channel: mail enough to keep two worker processes busy; webhooks go to few endpoints. */
+export const PUMPS_PER_EVENT: Readonly<Record<DeliveryChannelName, number>> = { email: 8, webhook: 2 };
 
 @Injectable()
 export class NoticeDispatchService {
-  constructor(@InjectQueue(QueueName.NoticeDispatch) private readonly queue: Queue<SendBatchJob>) {}
+  private readonly queues: Readonly<Record<DeliveryChannelName, Queue<SendBatchJob>>>;
+
+  constructor(
+    @InjectQueue(QueueName.NoticeDispatch) mail: Queue<SendBatchJob>,
+    @InjectQueue(QueueName.WebhookDispatch) webhooks: Queue<SendBatchJob>,
+  ) {
+    this.queues = { email: mail, webhook: webhooks };
+  }
 
   /** Idempotent: a pump whose job already waits or runs is not added twice. */
-  async start(eventPk: string, pumps = PUMPS_PER_EVENT): Promise<void> {
-    await this.add(eventPk, pumps, '');
+  async start(eventPk: string, channels: readonly DeliveryChannelName[] = DELIVERY_CHANNELS): Promise<void> {
+    for (const channel of channels) await this.add(channel, eventPk, '');
   }
 
   /**
    * Adds a fresh set of pumps beside the event's usual ones, once per `generation`. For leases nobody
    * took over: the pumps of a killed process still count as active in Redis until their job locks run out.
    */
-  async rescue(eventPk: string, generation: string, pumps = PUMPS_PER_EVENT): Promise<void> {
-    await this.add(eventPk, pumps, `-r${generation}`);
+  async rescue(
+    eventPk: string,
+    generation: string,
+    channels: readonly DeliveryChannelName[] = DELIVERY_CHANNELS,
+  ): Promise<void> {
+    for (const channel of channels) await this.add(channel, eventPk, `-r${generation}`);
   }
 
-  private async add(eventPk: string, pumps: number, suffix: string): Promise<void> {
-    await this.queue.addBulk(
-      Array.from({ length: pumps }, (_, pump) => ({
-        name: JobName.SendBatch,
+  private async add(channel: DeliveryChannelName, eventPk: string, suffix: string): Promise<void> {
+    await this.queues[channel].addBulk(
+      Array.from({ length: PUMPS_PER_EVENT[channel] }, (_, pump) => ({
+        name: CHANNEL_PUMP_JOB[channel],
         data: { eventPk, pump },
         opts: { jobId: `pump-${eventPk}-${pump}${suffix}`, removeOnComplete: true, removeOnFail: true },
       })),

@@ -1,5 +1,5 @@
 import { classifySmtpError, SmtpPermanentError, SmtpTemporaryError } from '../channels/email/smtp-errors';
-import { backoffMs, failureKind, MAX_BACKOFF_MS, nextAttempt, type FailedAttempt } from './retry-policy';
+import { backoffMs, failedAttemptState, failureKind, MAX_BACKOFF_MS, nextAttempt, type FailedAttempt } from './retry-policy';
 
 // random() = 0.5 is the middle of the jitter range: the wait is the bare exponential.
 const middle = () => 0.5;
@@ -109,5 +109,12 @@ describe('which delivery errors are retried', () => {
     expect(failureKind(new SmtpTemporaryError(451, '451 later'))).toBe('temporary');
     expect(failureKind(new Error('something odd'))).toBe('temporary');
     expect(failureKind(undefined)).toBe('temporary');
+  });
+});
+
+describe('failedAttemptState', () => {
+  it('fails, or retries at now + the delay', () => {
+    expect(failedAttemptState({ action: 'fail' }, 1000)).toEqual({ status: 'failed' });
+    expect(failedAttemptState({ action: 'retry', delayMs: 250 }, 1000)).toEqual({ status: 'retrying', retryAt: new Date(1250) });
   });
 });

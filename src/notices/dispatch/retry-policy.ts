@@ -38,3 +38,11 @@ export function nextAttempt({ attempt, maxAttempts, baseMs, failure, random }: F
   if (failure === 'permanent' || attempt >= maxAttempts) return { action: 'fail' };
   return { action: 'retry', delayMs: backoffMs(attempt, baseMs, random) };
 }
+
+/** The outcome fields a failed attempt gets from the policy: `failed`, or `retrying` with when to try again. */
+export function failedAttemptState(
+  decision: RetryDecision,
+  now = Date.now(),
+): { status: 'failed' } | { status: 'retrying'; retryAt: Date } {
+  return decision.action === 'fail' ? { status: 'failed' } : { status: 'retrying', retryAt: new Date(now + decision.delayMs) };
+}

@@ -1,5 +1,5 @@
-// Notice-row planning: when an event is applied, who gets which notice (SPEC §4), written as notice rows in the
-// lifecycle's transaction for the senders to claim later.
+// Notice-row planning: when an event is applied, who gets which notice (SPEC §4), written as notice rows and webhook
+// deliveries in the lifecycle's transaction for the senders to claim later.
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -8,8 +8,14 @@ import { DataSource, EntityManager } from 'typeorm';
 export class NoticePlanningRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** One digest per account manager, then one notice per active contact (notices on) of each told customer. */
-  async insertNoticesForEvent(m: EntityManager, eventPk: string): Promise<{ notices: number; customers: number }> {
+  /**
+   * One digest per account manager, then one notice per active contact (notices on) of each told customer; and one
+   * webhook delivery per told customer with an endpoint, whatever its contacts.
+   */
+  async insertNoticesForEvent(
+    m: EntityManager,
+    eventPk: string,
+  ): Promise<{ notices: number; customers: number; webhooks: number }> {
     // Fresh statistics first: planned for no rows, the join below ran as 300k index lookups instead of hash joins.
     // They also plan the first affected-list pages for the real size.
     await m.query(`ANALYZE event_customers`);
@@ -39,12 +45,36 @@ export class NoticePlanningRepository {
         ORDER BY c.tier = 'enterprise' DESC, jsonb_array_length(ec.affected) DESC, jsonb_array_length(ec.removed) DESC, c.id, ct.id`,
       [eventPk],
     );
+    const webhooks = await this.insertWebhookDeliveries(m, eventPk);
     // The event is new, so its notices are the rows just inserted (counting them again took a second at 1M).
     const [{ customers }] = await m.query(
       `SELECT count(*)::int AS customers FROM event_customers WHERE event_pk = $1`,
       [eventPk],
     );
-    return { notices: contacts + digests, customers };
+    return { notices: contacts + digests, customers, webhooks };
+  }
+
+  /**
+   * One delivery per (event, customer), not per contact, to the endpoint the customer has now, in the order the
+   * customers' mails go. Each keeps what stays suspended for its customer in the case after this event (the case's
+   * suspended set was just updated in this transaction), so its payload is the same on every retry.
+   */
+  private insertWebhookDeliveries(m: EntityManager, eventPk: string): Promise<number> {
+    return inserted(
+      m,
+      `INSERT INTO webhook_deliveries (event_pk, customer_id, kind, url, suspended)
+       SELECT ec.event_pk, c.id, ec.kind, w.url,
+              coalesce((SELECT jsonb_agg(jsonb_build_object('product', s.product, 'country', s.country)
+                                         ORDER BY s.product, s.country)
+                          FROM case_suspensions s WHERE s.case_id = e.case_id AND s.customer_id = c.id), '[]')
+         FROM event_customers ec
+         JOIN events e ON e.id = ec.event_pk
+         JOIN customers c ON c.id = ec.customer_id AND c.active
+         JOIN customer_webhooks w ON w.customer_id = c.id
+        WHERE ec.event_pk = $1
+        ORDER BY c.tier = 'enterprise' DESC, jsonb_array_length(ec.affected) DESC, jsonb_array_length(ec.removed) DESC, c.id`,
+      [eventPk],
+    );
   }
 
   /**

@@ -37,6 +37,7 @@ export class NoticeSamplesService {
       event,
       products: await this.notices.products(m),
       statusUrl: statusUrl(this.config.PUBLIC_BASE_URL, event.caseId),
+      publicBaseUrl: this.config.PUBLIC_BASE_URL,
     };
     const out: NoticeSample[] = [];
     for (const n of rows) {

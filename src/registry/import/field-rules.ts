@@ -1,5 +1,6 @@
 // Shape rules for single registry fields, shared by the JSON Lines and CSV readers.
 import { PRODUCT_CODE, TIERS, type Tier } from '../../domain/registry.types';
+import { validateWebhookUrl, type WebhookUrlPolicy } from '../../domain/webhook-url';
 
 /** A field's normalized value, or why it is invalid. */
 export type Checked<T> = { ok: true; value: T } | { ok: false; message: string };
@@ -95,6 +96,15 @@ export function bool(v: unknown, fallback: boolean): Checked<boolean> {
 export function productCode(v: unknown): Checked<string> {
   if (typeof v !== 'string' || !v) return bad('is required');
   return PRODUCT_CODE.test(v) ? ok(v) : bad(`must be a product code matching ${PRODUCT_CODE.source} (got ${JSON.stringify(v)})`);
+}
+
+/** A webhook endpoint URL, checked as PUT /customers/:ref/webhook checks it, normalised. */
+export function webhookUrl(v: unknown, policy: WebhookUrlPolicy): Checked<string> {
+  if (v === undefined || v === null || v === '') return bad('is required');
+  if (typeof v !== 'string') return bad('must be a string');
+  const check = validateWebhookUrl(v, policy);
+  // The rule's reasons read "webhook URL <reason>"; the report names the field itself.
+  return check.ok ? ok(check.url) : bad(check.error.replace(/^webhook URL /, ''));
 }
 
 /** One entry of the CSV `products` column: `code` or `code@CC`. */

@@ -47,6 +47,11 @@ export interface StagedCustomer {
   contacts: StagedContact[];
   /** Deduplicated and sorted by product then country, so equal sets compare equal. */
   subscriptions: { product: string; country: string }[];
+  /**
+   * The customer's webhook endpoint URL, normalised (JSON Lines `"webhook": {"url": …}`). Absent or null: the file
+   * says nothing about it, and an endpoint the customer has is left as it is (only DELETE removes one).
+   */
+  webhookUrl?: string | null;
 }
 
 /** What a format reader yields: a customer, or a problem found in one line. */

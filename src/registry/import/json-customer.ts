@@ -1,16 +1,22 @@
 // Validates one JSON Lines customer object (SPEC §2) into a staged customer, or lists what is wrong with it.
+import type { WebhookUrlPolicy } from '../../domain/webhook-url';
 import * as rules from './field-rules';
 import type { Checked } from './field-rules';
 import type { ImportError, StagedContact, StagedCustomer } from './import.types';
 
-const CUSTOMER_KEYS = new Set(['ref', 'name', 'tier', 'country', 'accountManager', 'contacts', 'subscriptions']);
+const CUSTOMER_KEYS = new Set(['ref', 'name', 'tier', 'country', 'accountManager', 'contacts', 'subscriptions', 'webhook']);
 const CONTACT_KEYS = new Set(['email', 'name', 'locale', 'role', 'notices']);
 const SUBSCRIPTION_KEYS = new Set(['product', 'country']);
 const MAX_ITEMS = 1000;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export function customerFromJson(value: unknown, line: number): { customer: StagedCustomer | null; errors: ImportError[] } {
+/** `policy` is WEBHOOK_ALLOW_PRIVATE's: a `webhook.url` is checked as the webhook API checks it. */
+export function customerFromJson(
+  value: unknown,
+  line: number,
+  policy: WebhookUrlPolicy,
+): { customer: StagedCustomer | null; errors: ImportError[] } {
   const errors: ImportError[] = [];
   const take = <T>(field: string, c: Checked<T>): T | undefined => {
     if (c.ok) return c.value;
@@ -36,6 +42,17 @@ export function customerFromJson(value: unknown, line: number): { customer: Stag
       unknownKeys(value.accountManager, new Set(['email', 'name']), 'accountManager.', line, errors);
       amEmail = take('accountManager.email', rules.email(value.accountManager.email)) ?? null;
       amName = take('accountManager.name', rules.text(value.accountManager.name, { required: false })) ?? null;
+    }
+  }
+
+  // Absent or null: the file says nothing about the endpoint, which stays as it is.
+  let webhookUrl: string | null = null;
+  if (value.webhook !== undefined && value.webhook !== null) {
+    if (!isObject(value.webhook)) {
+      errors.push({ line, field: 'webhook', message: 'webhook must be an object {url}' });
+    } else {
+      unknownKeys(value.webhook, new Set(['url']), 'webhook.', line, errors);
+      webhookUrl = take('webhook.url', rules.webhookUrl(value.webhook.url, policy)) ?? null;
     }
   }
 
@@ -88,6 +105,7 @@ export function customerFromJson(value: unknown, line: number): { customer: Stag
       amName,
       contacts,
       subscriptions: rules.normalizeSubscriptions(subs),
+      webhookUrl,
     },
     errors,
   };

@@ -1,4 +1,5 @@
 // Reads a JSON Lines registry (one customer per line) as a stream of validated customers and line errors.
+import type { WebhookUrlPolicy } from '../../domain/webhook-url';
 import { customerFromJson } from './json-customer';
 import type { ReadItem } from './import.types';
 import { utf8Lines, type TextBatch } from './utf8-lines';
@@ -10,10 +11,13 @@ import { utf8Lines, type TextBatch } from './utf8-lines';
  */
 const YIELD_EVERY = 64;
 
-export async function* readJsonLines(source: AsyncIterable<Buffer | string>): AsyncGenerator<ReadItem[]> {
+export async function* readJsonLines(
+  source: AsyncIterable<Buffer | string>,
+  policy: WebhookUrlPolicy,
+): AsyncGenerator<ReadItem[]> {
   for await (const batch of utf8Lines(source)) {
     let out: ReadItem[] = [];
-    for (const item of jsonLineItems(batch)) {
+    for (const item of jsonLineItems(batch, policy)) {
       out.push(item);
       if (out.length >= YIELD_EVERY) {
         yield out;
@@ -25,7 +29,7 @@ export async function* readJsonLines(source: AsyncIterable<Buffer | string>): As
 }
 
 /** The customers and line errors of one batch of whole lines, in line order. */
-export function* jsonLineItems(batch: TextBatch): Generator<ReadItem> {
+export function* jsonLineItems(batch: TextBatch, policy: WebhookUrlPolicy): Generator<ReadItem> {
   const invalid = batch.invalidLines.length ? new Set(batch.invalidLines) : null;
   const text = batch.text;
   for (let start = 0, i = 0; start < text.length; i++) {
@@ -47,7 +51,7 @@ export function* jsonLineItems(batch: TextBatch): Generator<ReadItem> {
       yield { error: { line, field: '', message: `malformed JSON: ${(e as Error).message}` } };
       continue;
     }
-    const { customer, errors } = customerFromJson(value, line);
+    const { customer, errors } = customerFromJson(value, line, policy);
     for (const error of errors) yield { error };
     if (customer) yield { customer };
   }

@@ -34,7 +34,8 @@ export class RegistryImportRepository {
           seq integer NOT NULL, line integer NOT NULL, ref text NOT NULL, name text NOT NULL, tier text NOT NULL, country text NOT NULL,
           am_email text, am_name text,
           c_email text[] NOT NULL, c_name text[] NOT NULL, c_locale text[] NOT NULL, c_role text[] NOT NULL,
-          c_notices boolean[] NOT NULL, s_product text[] NOT NULL, s_country text[] NOT NULL
+          c_notices boolean[] NOT NULL, s_product text[] NOT NULL, s_country text[] NOT NULL,
+          w_url text
         )`);
       return { runner, client, repeats: false };
     } catch (e) {

@@ -5,6 +5,7 @@ import { APP_CONFIG } from '../../config/config.module';
 import { AuditService, type Actor } from '../../audit/audit.service';
 import { CatalogRepository } from '../catalog.repository';
 import { ImportErrors } from './import-errors';
+import { ImportWebhooksRepository } from './import-webhooks.repository';
 import type { ImportOptions, ImportReport } from './import.types';
 import { RegistryApplyRepository } from './registry-apply.repository';
 import { RegistryImportRepository, type ImportSession } from './registry-import.repository';
@@ -25,6 +26,7 @@ export class RegistryImportService {
   constructor(
     private readonly repo: RegistryImportRepository,
     private readonly applier: RegistryApplyRepository,
+    private readonly webhooks: ImportWebhooksRepository,
     private readonly catalog: CatalogRepository,
     private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -78,7 +80,8 @@ export class RegistryImportService {
     })();
     const copy = this.repo.startCopy(session);
     try {
-      for await (const batch of stagedBatches(counted, opts.format, this.config.IMPORT_PARSE_THREADS)) {
+      const policy = { allowPrivate: this.config.WEBHOOK_ALLOW_PRIVATE };
+      for await (const batch of stagedBatches(counted, opts.format, this.config.IMPORT_PARSE_THREADS, policy)) {
         for (const error of batch.errors) errors.add(error);
         staged.contacts += batch.contacts;
         staged.subscriptions += batch.subscriptions;
@@ -149,6 +152,8 @@ export class RegistryImportService {
       } else {
         const refs = { products: [...staged.products], countries: [...staged.countries] };
         Object.assign(report, await this.applier.apply(session, opts.mode, refs), { applied: true });
+        // After the customers, in the same transaction: new customers' endpoints need their ids.
+        await this.webhooks.apply(session);
         await this.audit.record(actor, 'registry.import', 'registry', auditDetails(opts, report), session.runner.manager);
         await session.runner.commitTransaction();
         return report;

@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { WebhookUrlPolicy } from '../../domain/webhook-url';
 import { readCsv } from './csv-reader';
 import type { ImportError, ImportFormat, ReadItem } from './import.types';
 import { readJsonLines } from './jsonl-reader';
@@ -46,9 +47,15 @@ export function stageItems(items: Iterable<ReadItem>): StagedBatch {
 /** Compiled worker script; absent when running from TypeScript sources (tests), which then parse in this thread. */
 const WORKER_SCRIPT = join(__dirname, 'jsonl-stage.worker.js');
 
-export function stagedBatches(source: AsyncIterable<Buffer | string>, format: ImportFormat, threads: number): AsyncIterable<StagedBatch> {
-  if (format === 'jsonl' && threads > 0 && existsSync(WORKER_SCRIPT)) return parallelJsonLines(source, threads);
-  return inThread(format === 'csv' ? readCsv(source) : readJsonLines(source));
+/** `policy` checks JSON Lines webhook URLs (WEBHOOK_ALLOW_PRIVATE). */
+export function stagedBatches(
+  source: AsyncIterable<Buffer | string>,
+  format: ImportFormat,
+  threads: number,
+  policy: WebhookUrlPolicy,
+): AsyncIterable<StagedBatch> {
+  if (format === 'jsonl' && threads > 0 && existsSync(WORKER_SCRIPT)) return parallelJsonLines(source, threads, policy);
+  return inThread(format === 'csv' ? readCsv(source) : readJsonLines(source, policy));
 }
 
 async function* inThread(batches: AsyncIterable<ReadItem[]>): AsyncGenerator<StagedBatch> {
@@ -59,8 +66,12 @@ async function* inThread(batches: AsyncIterable<ReadItem[]>): AsyncGenerator<Sta
  * Line batches go round-robin to `threads` workers and come back in the order they were read, at most two per
  * worker in flight (memory stays flat). A line too long to read ends the file after the batches before it.
  */
-async function* parallelJsonLines(source: AsyncIterable<Buffer | string>, threads: number): AsyncGenerator<StagedBatch> {
-  const workers = Array.from({ length: threads }, () => new StageWorker());
+async function* parallelJsonLines(
+  source: AsyncIterable<Buffer | string>,
+  threads: number,
+  policy: WebhookUrlPolicy,
+): AsyncGenerator<StagedBatch> {
+  const workers = Array.from({ length: threads }, () => new StageWorker(policy));
   const pending: Promise<StagedBatch>[] = [];
   let n = 0;
   let readError: unknown = null;
@@ -82,11 +93,15 @@ async function* parallelJsonLines(source: AsyncIterable<Buffer | string>, thread
 
 class StageWorker {
   // A parse thread holds a batch or two at a time: a small heap of its own keeps the importer's RSS near one thread's.
-  private readonly worker = new Worker(WORKER_SCRIPT, { resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 } });
+  private readonly worker: Worker;
   private readonly waiting: { resolve: (b: StagedBatch) => void; reject: (e: Error) => void }[] = [];
   private failure: Error | null = null;
 
-  constructor() {
+  constructor(policy: WebhookUrlPolicy) {
+    this.worker = new Worker(WORKER_SCRIPT, {
+      workerData: { policy },
+      resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 },
+    });
     this.worker.on('message', (b: StagedBatch) => this.waiting.shift()?.resolve(b));
     this.worker.on('error', (e) => this.fail(e));
     this.worker.on('exit', (code) => this.fail(new Error(`import parser thread exited with code ${code}`)));

@@ -46,6 +46,23 @@ describe('COPY staging encoding', () => {
       '{f}',
       '{"claude-api"}',
       '{"DE"}',
+      '\\N',
     ]);
+  });
+
+  it('ends with the webhook URL when the line carries one', () => {
+    const customer = {
+      line: 1,
+      ref: 'R-2',
+      name: 'Hooked',
+      tier: 'enterprise' as const,
+      country: 'FR',
+      amEmail: null,
+      amName: null,
+      contacts: [],
+      subscriptions: [],
+      webhookUrl: 'https://hooks.example.com/in?a=1',
+    };
+    expect(stagingRow(customer, 1).slice(0, -1).split('\t').at(-1)).toBe('https://hooks.example.com/in?a=1');
   });
 });

@@ -4,7 +4,7 @@ import type { StagedCustomer } from './import.types';
 /** Columns of the staging table, in COPY order. */
 export const STAGING_COLUMNS = [
   'seq', 'line', 'ref', 'name', 'tier', 'country', 'am_email', 'am_name',
-  'c_email', 'c_name', 'c_locale', 'c_role', 'c_notices', 's_product', 's_country',
+  'c_email', 'c_name', 'c_locale', 'c_role', 'c_notices', 's_product', 's_country', 'w_url',
 ] as const;
 
 const COPY_SPECIAL = /[\\\n\r\t]/;
@@ -60,6 +60,6 @@ export function stagingRowTail(c: StagedCustomer): string {
   return (
     `${c.line}\t${copyField(c.ref)}\t${copyField(c.name)}\t${c.tier}\t${c.country}\t${copyField(c.amEmail)}\t${copyField(c.amName)}\t` +
     `${copyField(textArray(emails))}\t${copyField(textArray(names))}\t${textArray(locales)}\t${copyField(textArray(roles))}\t` +
-    `{${notices.join(',')}}\t${textArray(products)}\t${textArray(countries)}\n`
+    `{${notices.join(',')}}\t${textArray(products)}\t${textArray(countries)}\t${copyField(c.webhookUrl ?? null)}\n`
   );
 }

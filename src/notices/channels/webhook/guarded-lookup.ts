@@ -1,7 +1,7 @@
 // A DNS lookup for http(s) Agents that refuses non-public answers, so the address checked is the address connected to.
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
-import { nonPublicReason } from './public-address';
+import { nonPublicReason } from '../../../domain/public-address';
 
 /** A connection refused before it was opened because the host name resolved to a non-public address. */
 export class BlockedAddressError extends Error {

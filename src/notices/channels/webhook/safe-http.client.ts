@@ -3,8 +3,8 @@ import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { BlockedAddressError, guardedLookup } from './guarded-lookup';
-import { ipLiteral } from './public-address';
-import { validateWebhookUrl } from './webhook-url';
+import { ipLiteral } from '../../../domain/public-address';
+import { validateWebhookUrl } from '../../../domain/webhook-url';
 
 export interface SafeHttpClientOptions {
   /** WEBHOOK_ALLOW_PRIVATE: http and any address allowed (tests, internal endpoints). */

@@ -1,5 +1,4 @@
 // Standard Webhooks signing (https://www.standardwebhooks.com): the headers a receiver checks with `standardwebhooks`.
-import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 
 export interface WebhookSignatureHeaders {
@@ -8,16 +7,8 @@ export interface WebhookSignatureHeaders {
   'webhook-signature': string;
 }
 
-const SECRET_PREFIX = 'whsec_';
-// 32 bytes: the spec asks for 24 to 64, and 32 is the HMAC-SHA256 output size, so nothing is gained beyond it.
-const SECRET_BYTES = 32;
 // The id travels in a header and is part of the signed content: printable ASCII without spaces keeps both unambiguous.
 const DELIVERY_ID = /^[\x21-\x7e]{1,255}$/;
-
-/** A new endpoint secret, `whsec_` + base64 of 32 random bytes, the form `new Webhook(secret)` accepts. */
-export function generateWebhookSecret(): string {
-  return SECRET_PREFIX + randomBytes(SECRET_BYTES).toString('base64');
-}
 
 /**
  * Signs `body` (the exact bytes that will be sent) for delivery `deliveryId`. The id must be the same on every retry

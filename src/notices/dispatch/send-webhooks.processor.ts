@@ -1,0 +1,15 @@
+// The webhook pumps: jobs of the webhook-dispatch queue, on worker slots of their own.
+import { Processor } from '@nestjs/bullmq';
+import { Inject } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import { QueueName } from '../../domain/queue.types';
+import { DeliveryPumpProcessor, PUMP_WORKER_OPTIONS } from './delivery-pump.processor';
+import { DeliverySenderService } from './delivery-sender.service';
+
+@Processor(QueueName.WebhookDispatch, PUMP_WORKER_OPTIONS)
+export class SendWebhooksProcessor extends DeliveryPumpProcessor {
+  constructor(sender: DeliverySenderService, @Inject(APP_CONFIG) config: AppConfig) {
+    super('webhook', sender, config);
+  }
+}
