@@ -5,7 +5,11 @@ import { TransactionService } from '../common/transaction.service';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { MatchingRepository } from '../matching/matching.repository';
-import { NoticeSamplesService, type NoticeSample } from '../notices/rendering/notice-samples.service';
+import {
+  NoticeSamplesService,
+  type NoticeSample,
+  type PreviewLocale,
+} from '../notices/rendering/notice-samples.service';
 import { CaseLifecycleService } from './case-lifecycle.service';
 import { CasesRepository } from './cases.repository';
 import { EventPreviewRepository, type PreviewCounts } from './event-preview.repository';
@@ -18,7 +22,9 @@ export interface PreviewResult {
   accepted: boolean;
   reasons: string[];
   counts: PreviewCounts;
-  /** One rendered notice per kind × tier × locale, as it would be mailed. */
+  /** The languages the event's contacts read, most used first, with the catalogue each is written from. */
+  locales: PreviewLocale[];
+  /** One rendered notice per kind × tier × locale, as it would be mailed (per kind × tier in `locale` when asked). */
   samples: NoticeSample[];
 }
 
@@ -53,8 +59,17 @@ export class EventPreviewService {
       if (unknown.length) throw new BadRequestException({ message: unknown.join('; '), details: unknown });
       await this.cases.lock(m, 'apply', e.caseId);
       const eventPk = await this.events.insert(m, {
-        eventId: null, caseId: e.caseId, type: e.type, status: 'received', dispatch: e.dispatch, payload: e, raw: null,
-        contentHash: null, conflict: false, reasons: [], source: 'http',
+        eventId: null,
+        caseId: e.caseId,
+        type: e.type,
+        status: 'received',
+        dispatch: e.dispatch,
+        payload: e,
+        raw: null,
+        contentHash: null,
+        conflict: false,
+        reasons: [],
+        source: 'http',
       });
       const reasons = await this.lifecycle.lifecycleProblems(m, e);
       if (!reasons.length) await this.lifecycle.computeEffect(m, e, eventPk as string);
@@ -62,11 +77,13 @@ export class EventPreviewService {
     });
   }
 
-  async preview(data: unknown): Promise<PreviewResult> {
+  /** `locale`: render the samples in this language instead of each contact's. */
+  async preview(data: unknown, locale?: string): Promise<PreviewResult> {
     return this.withAppliedEvent(data, async ({ eventPk, event, reasons, m }) => {
       const counts = await this.previews.counts(m, eventPk);
-      const samples = await this.samples.render(eventPk, event, m);
-      return { event, accepted: reasons.length === 0, reasons, counts, samples };
+      const locales = await this.samples.locales(eventPk, m);
+      const samples = await this.samples.render(eventPk, event, m, locale);
+      return { event, accepted: reasons.length === 0, reasons, counts, locales, samples };
     });
   }
 }

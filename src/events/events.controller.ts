@@ -1,4 +1,15 @@
-import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  ConflictException,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
 import type { Response } from 'express';
 import { sendCsvHeaders } from '../common/csv-response';
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
@@ -6,7 +17,7 @@ import { AcceptedEventDto, AffectedPageDto, EventPageDto, EventViewDto } from '.
 import { CurrentUser, RequireRole } from '../common/auth.decorators';
 import type { Principal } from '../domain/roles';
 import { API_PREFIX } from '../common/api';
-import { AffectedQuery, EventListQuery } from './dto/event-query.dto';
+import { AffectedQuery, EventListQuery, PreviewQuery } from './dto/event-query.dto';
 import { EventIntakeService } from './event-intake.service';
 import { EventPreviewService } from './event-preview.service';
 import { EventsService } from './events.service';
@@ -35,7 +46,9 @@ export class EventsController {
   @Post()
   @HttpCode(202)
   @RequireRole('support')
-  @ApiOperation({ summary: 'Accept a suspension event (support): 202, 400 with every field error, 409 on a conflicting eventId' })
+  @ApiOperation({
+    summary: 'Accept a suspension event (support): 202, 400 with every field error, 409 on a conflicting eventId',
+  })
   @ApiBody({ schema: { type: 'object', example: EVENT_EXAMPLE } })
   @ApiResponse({ status: 202, type: AcceptedEventDto })
   async accept(@Body() body: unknown) {
@@ -48,10 +61,12 @@ export class EventsController {
   @Post('preview')
   @HttpCode(200)
   @RequireRole('support')
-  @ApiOperation({ summary: 'Dry run: counts by tier, country, product and kind, with rendered samples; stores nothing (support)' })
+  @ApiOperation({
+    summary: 'Dry run: counts by tier, country, product and kind, with rendered samples; stores nothing (support)',
+  })
   @ApiBody({ schema: { type: 'object', example: EVENT_EXAMPLE } })
-  dryRun(@Body() body: unknown) {
-    return this.preview.preview(body);
+  dryRun(@Body() body: unknown, @Query() q: PreviewQuery) {
+    return this.preview.preview(body, q.locale);
   }
 
   @Get()
@@ -72,7 +87,10 @@ export class EventsController {
 
   @Get(':eventId/affected')
   @RequireRole('account_manager')
-  @ApiOperation({ summary: 'Customers told by this event, with notice kind and delivery state; filters and paging; ?format=csv streams every row' })
+  @ApiOperation({
+    summary:
+      'Customers told by this event, with notice kind and delivery state; filters and paging; ?format=csv streams every row',
+  })
   @ApiOkResponse({ type: AffectedPageDto, description: 'JSON page, or text/csv with format=csv' })
   async affected(
     @Param('eventId') eventId: string,

@@ -70,14 +70,35 @@ export class NoticeRepository {
     );
   }
 
-  /** One notice of each kind × tier × locale of the event (its first), at most `limit`: what a preview renders. */
-  async sampleIds(eventPk: string, limit: number, m: EntityManager = this.dataSource.manager): Promise<string[]> {
+  /**
+   * One notice of each kind × tier × locale of the event (its first), at most `limit`: what a preview renders. With
+   * `byLocale` false, one per kind × tier (a preview rendered in one chosen language).
+   */
+  async sampleIds(
+    eventPk: string,
+    limit: number,
+    m: EntityManager = this.dataSource.manager,
+    byLocale = true,
+  ): Promise<string[]> {
+    const key = byLocale ? 'kind, tier, locale' : 'kind, tier';
     const rows: { id: string }[] = await m.query(
-      `SELECT id FROM (SELECT DISTINCT ON (kind, tier, locale) id, kind, tier, locale FROM notices
-                        WHERE event_pk = $1 AND NOT is_test ORDER BY kind, tier, locale, id) s LIMIT $2`,
+      `SELECT id FROM (SELECT DISTINCT ON (${key}) id, kind, tier, locale FROM notices
+                        WHERE event_pk = $1 AND NOT is_test ORDER BY ${key}, id) s LIMIT $2`,
       [eventPk, limit],
     );
     return rows.map((r) => String(r.id));
+  }
+
+  /** The contact locales of the event's customer notices, most used first: what a preview offers to render in. */
+  async localeCounts(
+    eventPk: string,
+    m: EntityManager = this.dataSource.manager,
+  ): Promise<{ locale: string; n: number }[]> {
+    return m.query(
+      `SELECT locale, count(*)::int AS n FROM notices WHERE event_pk = $1 AND NOT is_test AND kind <> 'am-digest'
+        GROUP BY 1 ORDER BY 2 DESC, 1`,
+      [eventPk],
+    );
   }
 
   /**
@@ -85,7 +106,11 @@ export class NoticeRepository {
    * all their affected accounts, and the DIGEST_TOP most affected of them. Never the whole list: at a million
    * customers that ran to tens of MB a message, more than providers take.
    */
-  async digestAccounts(eventPk: string, amEmail: string, m: EntityManager = this.dataSource.manager): Promise<DigestData> {
+  async digestAccounts(
+    eventPk: string,
+    amEmail: string,
+    m: EntityManager = this.dataSource.manager,
+  ): Promise<DigestData> {
     const [row] = await m.query(
       `WITH a AS (
          SELECT c.ref, c.name, c.tier, c.country, c.am_email, c.am_name, ec.kind, ec.affected, ec.removed,
@@ -102,7 +127,13 @@ export class NoticeRepository {
                   ORDER BY jsonb_array_length(subs) DESC, name, ref LIMIT $3) t) AS top`,
       [eventPk, amEmail, DIGEST_TOP],
     );
-    return { total: row.total, byKind: row.by_kind, byProduct: row.by_product, byCountry: row.by_country, accounts: row.top };
+    return {
+      total: row.total,
+      byKind: row.by_kind,
+      byProduct: row.by_product,
+      byCountry: row.by_country,
+      accounts: row.top,
+    };
   }
 
   async eventPayload(eventPk: string): Promise<{ status: string; payload: SuspensionEvent } | null> {
@@ -110,7 +141,9 @@ export class NoticeRepository {
     return rows[0] ?? null;
   }
 
-  async products(m: EntityManager = this.dataSource.manager): Promise<Record<string, { name: string; category: ProductCategory }>> {
+  async products(
+    m: EntityManager = this.dataSource.manager,
+  ): Promise<Record<string, { name: string; category: ProductCategory }>> {
     const rows: { code: string; name: string; category: ProductCategory }[] = await m.query(
       `SELECT code, name, category FROM products`,
     );

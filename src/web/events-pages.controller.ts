@@ -8,10 +8,17 @@ import { roleAllows } from '../domain/roles';
 import { sendCsvHeaders } from '../common/csv-response';
 import type { AffectedItem } from '../events/affected.repository';
 import { AffectedQuery, EventListQuery } from '../events/dto/event-query.dto';
-import { FINISHED_EVENT_STATUSES, isFinished, OUTREACH_ACTIONS, OUTREACH_TRANSITIONS, type OutreachAction } from '../domain/event-status';
+import {
+  FINISHED_EVENT_STATUSES,
+  isFinished,
+  OUTREACH_ACTIONS,
+  OUTREACH_TRANSITIONS,
+  type OutreachAction,
+} from '../domain/event-status';
 import { EVENT_STATUSES, EVENT_TYPES } from '../domain/event.types';
 import { EventsService } from '../events/events.service';
 import { DELIVERY_STATUSES } from '../domain/notice.types';
+import { canonicalLocale } from '../notices/rendering/notice-renderer.locale';
 import { NoticeSamplesService } from '../notices/rendering/notice-samples.service';
 import { OutreachService } from '../outreach/outreach.service';
 import { TIERS } from '../domain/registry.types';
@@ -58,7 +65,12 @@ export class EventsPagesController {
   ) {}
 
   @Get()
-  async list(@Req() req: WebRequest, @Res() res: Response, @Query() raw: Record<string, string>, @CurrentUser() me: Principal) {
+  async list(
+    @Req() req: WebRequest,
+    @Res() res: Response,
+    @Query() raw: Record<string, string>,
+    @CurrentUser() me: Principal,
+  ) {
     const q = await parseQuery(EventListQuery, raw);
     const result = await this.events.list(q, me);
     const filters = { status: q.status, caseId: q.caseId, type: q.type };
@@ -67,7 +79,11 @@ export class EventsPagesController {
       filters,
       statuses: EVENT_STATUSES.map((s) => ({ value: s, selected: s === q.status })),
       types: EVENT_TYPES.map((t) => ({ value: t, selected: t === q.type })),
-      items: result.items.map((e) => ({ ...e, href: e.eventId ? `/events/${enc(e.eventId)}` : null, progress: progressOf(e.counts) })),
+      items: result.items.map((e) => ({
+        ...e,
+        href: e.eventId ? `/events/${enc(e.eventId)}` : null,
+        progress: progressOf(e.counts),
+      })),
       pager: pager('/events', filters, result),
     });
   }
@@ -79,6 +95,7 @@ export class EventsPagesController {
     @Param('eventId') eventId: string,
     @Query('did') did: string | undefined,
     @CurrentUser() me: Principal,
+    @Query('previewLocale') previewLocale?: string,
   ) {
     const view = await this.events.get(eventId, me);
     const row = await this.events.getRow(eventId);
@@ -87,7 +104,11 @@ export class EventsPagesController {
     const breakdown = applied ? await this.pages.breakdown(row.id, me) : null;
     const unreached = applied ? await this.events.unreachedCount(row.id, me) : null;
     // Previews render real customers' notices; only support reviews them (an account manager reads the sent ones per customer).
-    const samples = applied && support && row.payload ? await this.samples.render(row.id, row.payload) : [];
+    const locale =
+      typeof previewLocale === 'string' && canonicalLocale(previewLocale) ? canonicalLocale(previewLocale)! : undefined;
+    const previewing = applied && support && !!row.payload;
+    const samples = previewing ? await this.samples.render(row.id, row.payload!, undefined, locale) : [];
+    const contactLocales = previewing ? await this.samples.locales(row.id) : [];
     const base = `/events/${enc(eventId)}`;
     this.views.send(req, res, 'event', {
       title: view.title ?? eventId,
@@ -106,6 +127,18 @@ export class EventsPagesController {
         byProduct: bars(breakdown.byProduct),
       },
       samples: samples.map((s, i) => ({ ...s, open: i === 0 })),
+      preview: {
+        locale: locale ?? null,
+        contactLocales: contactLocales.map((l) => ({
+          ...l,
+          selected: l.locale === locale,
+          fallsBack: l.catalogue !== l.locale,
+        })),
+        shipped: this.samples.shippedLocales.map((l) => ({
+          ...l,
+          selected: l.locale === locale && !contactLocales.some((c) => c.locale === locale),
+        })),
+      },
       buttons: support
         ? OUTREACH_BUTTONS.map((b) => ({
             ...b,
@@ -154,7 +187,10 @@ export class EventsPagesController {
       eventHref: base,
       filters,
       tiers: TIERS.map((t) => ({ value: t, selected: t === q.tier })),
-      deliveryStatuses: [...DELIVERY_STATUSES, 'none', 'unreached'].map((s) => ({ value: s, selected: s === q.deliveryStatus })),
+      deliveryStatuses: [...DELIVERY_STATUSES, 'none', 'unreached'].map((s) => ({
+        value: s,
+        selected: s === q.deliveryStatus,
+      })),
       sorts: ['ref', 'name', 'country', 'tier'].map((s) => ({ value: s, selected: s === (q.sort ?? 'ref') })),
       items: result.items.map((i: AffectedItem) => ({ ...i, href: `/customers/${enc(i.ref)}` })),
       pager: pager(`${base}/affected`, filters, result),
@@ -163,14 +199,24 @@ export class EventsPagesController {
   }
 
   @Get(':eventId/affected.csv')
-  async affectedCsv(@Res() res: Response, @Param('eventId') eventId: string, @Query() raw: Record<string, string>, @CurrentUser() me: Principal) {
+  async affectedCsv(
+    @Res() res: Response,
+    @Param('eventId') eventId: string,
+    @Query() raw: Record<string, string>,
+    @CurrentUser() me: Principal,
+  ) {
     const q = await parseQuery(AffectedQuery, raw, ['format', 'page', 'pageSize']);
     await this.events.eventAffectedCsv(eventId, q, me, res, () => sendCsvHeaders(res, `affected-${eventId}`));
   }
 
   @Post(':eventId/actions/:action')
   @RequireRole('support')
-  async act(@Res() res: Response, @Param('eventId') eventId: string, @Param('action') action: string, @CurrentUser() me: Principal) {
+  async act(
+    @Res() res: Response,
+    @Param('eventId') eventId: string,
+    @Param('action') action: string,
+    @CurrentUser() me: Principal,
+  ) {
     const button = OUTREACH_BUTTONS.find((b) => b.action === action);
     if (!button) throw new BadRequestException(`unknown action ${action}`);
     await this.outreach.act(me, eventId, button.action);
@@ -179,9 +225,15 @@ export class EventsPagesController {
 
   @Post(':eventId/test-send')
   @RequireRole('support')
-  async testSend(@Res() res: Response, @Param('eventId') eventId: string, @Body() body: Record<string, unknown>, @CurrentUser() me: Principal) {
+  async testSend(
+    @Res() res: Response,
+    @Param('eventId') eventId: string,
+    @Body() body: Record<string, unknown>,
+    @CurrentUser() me: Principal,
+  ) {
     const email = typeof body.email === 'string' ? body.email.trim() : '';
-    if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new BadRequestException('enter the email address the test notices go to');
+    if (!/^[^\s@]+@[^\s@]+$/.test(email))
+      throw new BadRequestException('enter the email address the test notices go to');
     await this.outreach.testSend(me, eventId, email);
     res.redirect(303, `/events/${enc(eventId)}?did=test-send`);
   }

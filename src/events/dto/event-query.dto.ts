@@ -71,3 +71,14 @@ export class AffectedQuery extends PagingQuery {
   @Matches(/^(json|csv)$/)
   format?: 'json' | 'csv';
 }
+
+export class PreviewQuery {
+  @ApiPropertyOptional({
+    description: "render the samples in this language (BCP 47, e.g. es or zh-TW; falls back like a contact's locale)",
+  })
+  @IsOptional()
+  @Matches(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/, {
+    message: 'locale must be a BCP 47 language tag such as es, pt-BR or zh-Hant',
+  })
+  locale?: string;
+}

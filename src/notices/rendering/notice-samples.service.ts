@@ -8,6 +8,13 @@ import { NoticeRepository } from '../notice.repository';
 import { renderInput, statusUrl } from './notice-input.factory';
 import { NoticeRenderer } from './notice-renderer.service';
 
+/** A contact locale of the event, how many notices use it, and the catalogue they are written from. */
+export interface PreviewLocale {
+  locale: string;
+  notices: number;
+  catalogue: string;
+}
+
 export interface NoticeSample {
   kind: string;
   tier: string | null;
@@ -28,9 +35,18 @@ export class NoticeSamplesService {
     private readonly renderer: NoticeRenderer,
   ) {}
 
-  /** `m`: the transaction to read in, e.g. a preview's, whose rows nobody else sees. */
-  async render(eventPk: string, event: SuspensionEvent, m?: EntityManager, limit = 60): Promise<NoticeSample[]> {
-    const ids = await this.notices.sampleIds(eventPk, limit, m);
+  /**
+   * `m`: the transaction to read in, e.g. a preview's, whose rows nobody else sees. Without `locale`, one sample per
+   * kind × tier × contact locale; with it, one per kind × tier, rendered in that language (falling back like a contact's).
+   */
+  async render(
+    eventPk: string,
+    event: SuspensionEvent,
+    m?: EntityManager,
+    locale?: string,
+    limit = 60,
+  ): Promise<NoticeSample[]> {
+    const ids = await this.notices.sampleIds(eventPk, limit, m, locale === undefined);
     const rows = await this.notices.loadForRender(ids, m);
     const ctx = {
       eventPk,
@@ -44,12 +60,23 @@ export class NoticeSamplesService {
       const digest = n.kind === 'am-digest' ? await this.notices.digestAccounts(eventPk, n.email, m) : null;
       const base = { kind: n.kind, tier: n.tier, locale: n.locale, to: n.email };
       try {
-        const r = this.renderer.render(renderInput(ctx, n, digest));
+        const r = this.renderer.render(renderInput(ctx, n, digest), { locale });
         out.push({ ...base, templateLocale: r.locale, subject: r.subject, html: r.html, text: r.text, error: null });
       } catch (e) {
         out.push({ ...base, templateLocale: null, subject: null, html: null, text: null, error: (e as Error).message });
       }
     }
     return out;
+  }
+
+  /** The languages the event's contacts read, with counts and the catalogue each falls back to. */
+  async locales(eventPk: string, m?: EntityManager): Promise<PreviewLocale[]> {
+    const rows = await this.notices.localeCounts(eventPk, m);
+    return rows.map((r) => ({ locale: r.locale, notices: r.n, catalogue: this.renderer.resolveLocale(r.locale) }));
+  }
+
+  /** The locales a preview can be rendered in (every shipped catalogue), with their own names. */
+  get shippedLocales() {
+    return this.renderer.shippedLocales;
   }
 }
