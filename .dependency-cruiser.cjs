@@ -19,7 +19,9 @@ const LAYERS = [
 
 const layerRules = LAYERS.flatMap((layer, i) =>
   layer.map((folder) => {
-    const notBelow = LAYERS.slice(i).flat().filter((f) => f !== folder);
+    const notBelow = LAYERS.slice(i)
+      .flat()
+      .filter((f) => f !== folder);
     return {
       name: `layers-${folder}`,
       comment: `src/${folder} may import only ${LAYERS.slice(0, i).flat().join(', ') || 'nothing of src'} (lower layers)`,

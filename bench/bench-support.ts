@@ -32,7 +32,11 @@ export function run(
   env: Record<string, string>,
   opts: { echo?: boolean; nodeArgs?: string[] } = {},
 ): Proc {
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), script, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), script, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let peak = 0;
   child.stdout?.on('data', (d) => (out += d));
@@ -60,7 +64,12 @@ export function run(
   };
 }
 
-export async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs: number, everyMs = 100): Promise<T> {
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined | null | false>,
+  timeoutMs: number,
+  everyMs = 100,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     const v = await probe();

@@ -21,7 +21,10 @@ async function main(): Promise<void> {
   await pg.connect();
   const [{ payload }] = (await pg.query(`SELECT payload FROM events WHERE id = $1`, [eventPk])).rows;
   const products = Object.fromEntries(
-    (await pg.query(`SELECT code, name, category FROM products`)).rows.map((r) => [r.code, { name: r.name, category: r.category }]),
+    (await pg.query(`SELECT code, name, category FROM products`)).rows.map((r) => [
+      r.code,
+      { name: r.name, category: r.category },
+    ]),
   );
   const rows = (
     await pg.query(

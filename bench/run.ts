@@ -35,13 +35,21 @@ async function main(): Promise<void> {
   const dbUrl = new URL(ADMIN_URL);
   dbUrl.pathname = `/${DB}`;
   const env = {
-    DATABASE_URL: dbUrl.toString(), REDIS_URL, BULLMQ_PREFIX: PREFIX, LOG_LEVEL: 'warn', MAIL_RATE_PER_SECOND: '0',
-    RECONCILE_INTERVAL_MS: '2000', OUTBOX_DIR: join(ROOT, 'var', 'bench-outbox'),
+    DATABASE_URL: dbUrl.toString(),
+    REDIS_URL,
+    BULLMQ_PREFIX: PREFIX,
+    LOG_LEVEL: 'warn',
+    MAIL_RATE_PER_SECOND: '0',
+    RECONCILE_INTERVAL_MS: '2000',
+    OUTBOX_DIR: join(ROOT, 'var', 'bench-outbox'),
   };
   results.customers = CUSTOMERS;
   results.serviceNodeArgs = START_NODE_ARGS;
   results.machine = {
-    cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
     loadAverageAtStart: loadavg()[0],
   };
   results.date = new Date().toISOString();
@@ -58,12 +66,17 @@ async function main(): Promise<void> {
   await admin.end();
 
   // Schema, a support token, and the product catalogue.
-  const user = run(dist('src/cli/main.js'), ['users:create', '--email', 'bench@vendor.example', '--name', 'Bench', '--role', 'support'], env);
+  const user = run(
+    dist('src/cli/main.js'),
+    ['users:create', '--email', 'bench@vendor.example', '--name', 'Bench', '--role', 'support'],
+    env,
+  );
   if ((await user.exited) !== 0) throw new Error(`users:create failed:\n${user.out()}`);
   const token = user.out().trim().split('\n').pop() as string;
   const pg = new Client({ connectionString: env.DATABASE_URL });
   await pg.connect();
-  for (const p of DEMO_PRODUCTS) await pg.query(`INSERT INTO products (code, name, category) VALUES ($1, $2, $3)`, [p.code, p.name, p.category]);
+  for (const p of DEMO_PRODUCTS)
+    await pg.query(`INSERT INTO products (code, name, category) VALUES ($1, $2, $3)`, [p.code, p.name, p.category]);
 
   // 1. Generate (once, kept under bench/data) and import through the real CLI path.
   mkdirSync(join(ROOT, 'bench', 'data'), { recursive: true });
@@ -91,21 +104,41 @@ async function main(): Promise<void> {
   const baseRedisMb = await redisUsedMb(redis);
   const one = [await startWorker(workerEnv)];
   const published = Date.now();
-  await queue.add('event', {
-    eventId: 'bench-1', caseId: 'bench-case', type: 'suspension.issued', occurredAt: new Date().toISOString(),
-    title: 'Benchmark: exports halted', summary: 'A benchmark event.', scope: SCOPE, dispatch: 'auto',
-  }, { jobId: 'bench-1' });
-  const applied = await until('notice rows', async () => {
-    const r = (await pg.query(`SELECT id, status, applied_at FROM events WHERE event_id = 'bench-1'`)).rows[0];
-    return r?.applied_at ? r : undefined;
-  }, 30 * 60_000, 50);
+  await queue.add(
+    'event',
+    {
+      eventId: 'bench-1',
+      caseId: 'bench-case',
+      type: 'suspension.issued',
+      occurredAt: new Date().toISOString(),
+      title: 'Benchmark: exports halted',
+      summary: 'A benchmark event.',
+      scope: SCOPE,
+      dispatch: 'auto',
+    },
+    { jobId: 'bench-1' },
+  );
+  const applied = await until(
+    'notice rows',
+    async () => {
+      const r = (await pg.query(`SELECT id, status, applied_at FROM events WHERE event_id = 'bench-1'`)).rows[0];
+      return r?.applied_at ? r : undefined;
+    },
+    30 * 60_000,
+    50,
+  );
   const appliedAt = Date.now();
   const eventPk = String(applied.id);
   const [{ notices, contacts }] = (
-    await pg.query(`SELECT count(*)::int AS notices, count(*) FILTER (WHERE customer_id IS NOT NULL)::int AS contacts FROM notices WHERE event_pk = $1`, [eventPk])
+    await pg.query(
+      `SELECT count(*)::int AS notices, count(*) FILTER (WHERE customer_id IS NOT NULL)::int AS contacts FROM notices WHERE event_pk = $1`,
+      [eventPk],
+    )
   ).rows;
   results.match = { notices, seconds: (appliedAt - published) / 1000, contactShare: contacts / reg.contacts };
-  log(`matching: ${fmt(notices, 0)} notices (${fmt(100 * results.match.contactShare)} % of contacts) in ${fmt(results.match.seconds, 2)} s`);
+  log(
+    `matching: ${fmt(notices, 0)} notices (${fmt(100 * results.match.contactShare)} % of contacts) in ${fmt(results.match.seconds, 2)} s`,
+  );
   const first = await until('first mail', async () => (await sink.stats()).firstAt, 120_000, 20);
   results.firstMail = { seconds: (first - published) / 1000 };
 
@@ -115,8 +148,11 @@ async function main(): Promise<void> {
   for (const w of one) await w.stop();
 
   // Two worker processes on the same notices, sent again from scratch.
-  await pg.query(`UPDATE notices SET status = 'pending', attempts = 0, sent_at = NULL, last_code = NULL, last_reply = NULL,
-                         lease_until = NULL WHERE event_pk = $1`, [eventPk]);
+  await pg.query(
+    `UPDATE notices SET status = 'pending', attempts = 0, sent_at = NULL, last_code = NULL, last_reply = NULL,
+                         lease_until = NULL WHERE event_pk = $1`,
+    [eventPk],
+  );
   await sink.reset();
   const two = [await startWorker(workerEnv), await startWorker(workerEnv)];
   const restarted = Date.now();
@@ -168,7 +204,10 @@ async function importFile(file: string, env: Record<string, string>, label: stri
   log(`importing (${label}) ${file}`);
   const t = Date.now();
   // The same heap cap as `npm run cli`.
-  const p = run(dist('src/cli/main.js'), ['registry:import', file, '--json'], env, { echo: true, nodeArgs: ['--max-old-space-size=192'] });
+  const p = run(dist('src/cli/main.js'), ['registry:import', file, '--json'], env, {
+    echo: true,
+    nodeArgs: ['--max-old-space-size=192'],
+  });
   const code = await p.exited;
   const seconds = (Date.now() - t) / 1000;
   const out = p.out();
@@ -177,11 +216,19 @@ async function importFile(file: string, env: Record<string, string>, label: stri
   const report = JSON.parse(json);
   const rows = report.customers.created + report.customers.updated + report.contacts + report.subscriptions;
   log(`import (${label}): ${fmt(rows, 0)} rows in ${fmt(seconds)} s, peak RSS ${fmt(p.peakMb())} MB`);
-  return { seconds, rows, rowsPerSecond: rows / seconds, customersPerSecond: CUSTOMERS / seconds, peakRssMb: p.peakMb() };
+  return {
+    seconds,
+    rows,
+    rowsPerSecond: rows / seconds,
+    customersPerSecond: CUSTOMERS / seconds,
+    peakRssMb: p.peakMb(),
+  };
 }
 
 /** The node flags of `npm run start:prod` (the heap cap), so the service is measured as it is really started. */
-const START_NODE_ARGS: string[] = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts['start:prod'] as string)
+const START_NODE_ARGS: string[] = (
+  JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts['start:prod'] as string
+)
   .split(/\s+/)
   .filter((a) => a.startsWith('--'));
 
@@ -199,32 +246,71 @@ async function redisUsedMb(redis: Redis): Promise<number> {
   return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0) / 2 ** 20;
 }
 
-async function dispatch(pg: Client, redis: Redis, sink: Awaited<ReturnType<typeof startSink>>, eventPk: string,
-  notices: number, workers: Proc[], baseRedisMb: number, startedAt: number) {
+async function dispatch(
+  pg: Client,
+  redis: Redis,
+  sink: Awaited<ReturnType<typeof startSink>>,
+  eventPk: string,
+  notices: number,
+  workers: Proc[],
+  baseRedisMb: number,
+  startedAt: number,
+) {
   let redisPeak = 0;
   let lastLog = 0;
-  await until('dispatch completed', async () => {
-    redisPeak = Math.max(redisPeak, await redisUsedMb(redis));
-    const [r] = (await pg.query(`SELECT status, finished_at FROM events WHERE id = $1`, [eventPk])).rows;
-    if (Date.now() - lastLog > 5000) {
-      lastLog = Date.now();
-      const s = await sink.stats();
-      log(`dispatch (${workers.length} worker${workers.length > 1 ? 's' : ''}): ${fmt(s.count, 0)} / ${fmt(notices, 0)} mails at the sink`);
-    }
-    return r.status === 'completed' ? r : undefined;
-  }, 3 * 3600_000, 250);
+  await until(
+    'dispatch completed',
+    async () => {
+      redisPeak = Math.max(redisPeak, await redisUsedMb(redis));
+      const [r] = (await pg.query(`SELECT status, finished_at FROM events WHERE id = $1`, [eventPk])).rows;
+      if (Date.now() - lastLog > 5000) {
+        lastLog = Date.now();
+        const s = await sink.stats();
+        log(
+          `dispatch (${workers.length} worker${workers.length > 1 ? 's' : ''}): ${fmt(s.count, 0)} / ${fmt(notices, 0)} mails at the sink`,
+        );
+      }
+      return r.status === 'completed' ? r : undefined;
+    },
+    3 * 3600_000,
+    250,
+  );
   const s = await sink.stats();
   const seconds = ((s.lastAt ?? Date.now()) - startedAt) / 1000;
-  const [{ sent }] = (await pg.query(`SELECT count(*)::int AS sent FROM notices WHERE event_pk = $1 AND status = 'sent'`, [eventPk])).rows;
+  const [{ sent }] = (
+    await pg.query(`SELECT count(*)::int AS sent FROM notices WHERE event_pk = $1 AND status = 'sent'`, [eventPk])
+  ).rows;
   const peaks = workers.map((w) => w.peakMb());
-  log(`dispatch (${workers.length} worker${workers.length > 1 ? 's' : ''}): ${fmt(sent, 0)} sent in ${fmt(seconds)} s = ${fmt(sent / seconds)} /s`);
-  return { sent, atSink: s.count, seconds, perSecond: sent / seconds, peakRssMb: Math.max(...peaks), workers: peaks, redisPeakMb: redisPeak, redisAboveBaselineMb: redisPeak - baseRedisMb };
+  log(
+    `dispatch (${workers.length} worker${workers.length > 1 ? 's' : ''}): ${fmt(sent, 0)} sent in ${fmt(seconds)} s = ${fmt(sent / seconds)} /s`,
+  );
+  return {
+    sent,
+    atSink: s.count,
+    seconds,
+    perSecond: sent / seconds,
+    peakRssMb: Math.max(...peaks),
+    workers: peaks,
+    redisPeakMb: redisPeak,
+    redisAboveBaselineMb: redisPeak - baseRedisMb,
+  };
 }
 
 async function measureApi(env: Record<string, string>, token: string, notices: number) {
   const port = 3900 + Math.floor(Math.random() * 90);
-  const api = run(dist('src/main.js'), [], { ...env, APP_ROLE: 'api', PORT: String(port) }, { nodeArgs: START_NODE_ARGS });
-  await until('api start', async () => api.out().includes('impact-notices started') || (api.child.exitCode !== null && Promise.reject(new Error(`api exited: ${api.out().slice(-2000)}`))), 60_000);
+  const api = run(
+    dist('src/main.js'),
+    [],
+    { ...env, APP_ROLE: 'api', PORT: String(port) },
+    { nodeArgs: START_NODE_ARGS },
+  );
+  await until(
+    'api start',
+    async () =>
+      api.out().includes('impact-notices started') ||
+      (api.child.exitCode !== null && Promise.reject(new Error(`api exited: ${api.out().slice(-2000)}`))),
+    60_000,
+  );
   const base = `http://127.0.0.1:${port}/api/v1/events/bench-1/affected`;
   const get = async (q: string) => {
     const t = process.hrtime.bigint();
@@ -240,7 +326,11 @@ async function measureApi(env: Record<string, string>, token: string, notices: n
     first: [`?page=1&pageSize=${pageSize}`],
     middle: [`?page=${Math.ceil(last / 2)}&pageSize=${pageSize}`],
     last: [`?page=${last}&pageSize=${pageSize}`],
-    filtered: [`?country=JP&pageSize=${pageSize}`, `?tier=enterprise&pageSize=${pageSize}&page=2`, `?q=Tech&pageSize=${pageSize}`],
+    filtered: [
+      `?country=JP&pageSize=${pageSize}`,
+      `?tier=enterprise&pageSize=${pageSize}&page=2`,
+      `?q=Tech&pageSize=${pageSize}`,
+    ],
   };
   const detail: Record<string, { p50: number; p95: number }> = {};
   const all: number[] = [];
@@ -264,8 +354,15 @@ async function measureApi(env: Record<string, string>, token: string, notices: n
   await api.stop();
   log(`api: affected p95 ${fmt(percentile(all, 95))} ms; CSV ${fmt(rows, 0)} rows in ${fmt(csvSeconds, 2)} s`);
   return {
-    affectedCustomers: total, notices, pages: detail, affectedPageP50Ms: percentile(all, 50), affectedPageP95Ms: percentile(all, 95),
-    csvRows: rows, csvSeconds, csvRowsPerSecond: rows / csvSeconds, csvPeakRssMb,
+    affectedCustomers: total,
+    notices,
+    pages: detail,
+    affectedPageP50Ms: percentile(all, 50),
+    affectedPageP95Ms: percentile(all, 95),
+    csvRows: rows,
+    csvSeconds,
+    csvRowsPerSecond: rows / csvSeconds,
+    csvPeakRssMb,
   };
 }
 
@@ -292,18 +389,60 @@ function printTable(): void {
   const r = results;
   const d = r.dispatch;
   const lines: [string, string, string][] = [
-    ['registry import (first)', `${fmt(r.import.rowsPerSecond, 0)} rows/s`, `${fmt(r.import.rows, 0)} rows in ${fmt(r.import.seconds)} s; peak RSS ${fmt(r.import.peakRssMb, 0)} MB`],
-    ['registry import (again, upserts)', `${fmt(r.reimport.rowsPerSecond, 0)} rows/s`, `${fmt(r.reimport.seconds)} s; peak RSS ${fmt(r.reimport.peakRssMb, 0)} MB`],
-    ['matching → every notice row', `${fmt(r.match.seconds, 2)} s`, `${fmt(r.match.notices, 0)} notices (${fmt(100 * r.match.contactShare)} % of contacts)`],
+    [
+      'registry import (first)',
+      `${fmt(r.import.rowsPerSecond, 0)} rows/s`,
+      `${fmt(r.import.rows, 0)} rows in ${fmt(r.import.seconds)} s; peak RSS ${fmt(r.import.peakRssMb, 0)} MB`,
+    ],
+    [
+      'registry import (again, upserts)',
+      `${fmt(r.reimport.rowsPerSecond, 0)} rows/s`,
+      `${fmt(r.reimport.seconds)} s; peak RSS ${fmt(r.reimport.peakRssMb, 0)} MB`,
+    ],
+    [
+      'matching → every notice row',
+      `${fmt(r.match.seconds, 2)} s`,
+      `${fmt(r.match.notices, 0)} notices (${fmt(100 * r.match.contactShare)} % of contacts)`,
+    ],
     ['event published → first mail', `${fmt(r.firstMail.seconds, 2)} s`, ''],
-    ['raw Nodemailer pooled loop', `${fmt(d.raw.perSecond, 0)} mails/s`, `${fmt(d.raw.sent, 0)} mails, 1 process, Nodemailer's default encoding`],
-    ['raw loop, service’s mail options', `${fmt(d.rawSameOptions.perSecond, 0)} mails/s`, 'base64 parts, as the service sends them'],
-    ['dispatch, 1 worker', `${fmt(d.oneWorker.perSecond, 0)} mails/s`, `${fmt(d.oneWorker.ratio, 2)} × raw (${fmt(d.oneWorker.ratioSameOptions, 2)} × raw with the same options); ${fmt(d.oneWorker.sent, 0)} in ${fmt(d.oneWorker.seconds)} s`],
-    ['dispatch, 2 workers', `${fmt(d.twoWorkers.perSecond, 0)} mails/s`, `${fmt(d.twoWorkers.ratio, 2)} × raw (${fmt(d.twoWorkers.ratioSameOptions, 2)} × same options); ${fmt(d.twoWorkers.seconds)} s`],
-    ['affected page p50 / p95', `${fmt(r.api.affectedPageP50Ms)} / ${fmt(r.api.affectedPageP95Ms)} ms`, Object.entries(r.api.pages).map(([k, v]: [string, any]) => `${k} ${fmt(v.p95)}`).join(', ')],
-    ['CSV export', `${fmt(r.api.csvRowsPerSecond, 0)} rows/s`, `${fmt(r.api.csvRows, 0)} rows; api peak RSS ${fmt(r.api.csvPeakRssMb, 0)} MB`],
+    [
+      'raw Nodemailer pooled loop',
+      `${fmt(d.raw.perSecond, 0)} mails/s`,
+      `${fmt(d.raw.sent, 0)} mails, 1 process, Nodemailer's default encoding`,
+    ],
+    [
+      'raw loop, service’s mail options',
+      `${fmt(d.rawSameOptions.perSecond, 0)} mails/s`,
+      'base64 parts, as the service sends them',
+    ],
+    [
+      'dispatch, 1 worker',
+      `${fmt(d.oneWorker.perSecond, 0)} mails/s`,
+      `${fmt(d.oneWorker.ratio, 2)} × raw (${fmt(d.oneWorker.ratioSameOptions, 2)} × raw with the same options); ${fmt(d.oneWorker.sent, 0)} in ${fmt(d.oneWorker.seconds)} s`,
+    ],
+    [
+      'dispatch, 2 workers',
+      `${fmt(d.twoWorkers.perSecond, 0)} mails/s`,
+      `${fmt(d.twoWorkers.ratio, 2)} × raw (${fmt(d.twoWorkers.ratioSameOptions, 2)} × same options); ${fmt(d.twoWorkers.seconds)} s`,
+    ],
+    [
+      'affected page p50 / p95',
+      `${fmt(r.api.affectedPageP50Ms)} / ${fmt(r.api.affectedPageP95Ms)} ms`,
+      Object.entries(r.api.pages)
+        .map(([k, v]: [string, any]) => `${k} ${fmt(v.p95)}`)
+        .join(', '),
+    ],
+    [
+      'CSV export',
+      `${fmt(r.api.csvRowsPerSecond, 0)} rows/s`,
+      `${fmt(r.api.csvRows, 0)} rows; api peak RSS ${fmt(r.api.csvPeakRssMb, 0)} MB`,
+    ],
     ['peak RSS: importer / worker', `${fmt(r.memory.importPeakRssMb, 0)} / ${fmt(r.memory.workerPeakRssMb, 0)} MB`, ''],
-    ['Redis used memory, peak', `${fmt(r.memory.redisPeakMb, 1)} MB`, `${fmt(Math.max(d.oneWorker.redisAboveBaselineMb, d.twoWorkers.redisAboveBaselineMb), 1)} MB above the level before the run`],
+    [
+      'Redis used memory, peak',
+      `${fmt(r.memory.redisPeakMb, 1)} MB`,
+      `${fmt(Math.max(d.oneWorker.redisAboveBaselineMb, d.twoWorkers.redisAboveBaselineMb), 1)} MB above the level before the run`,
+    ],
     ['notices table (PostgreSQL)', `${fmt(r.memory.noticeTableMb, 0)} MB`, ''],
   ];
   const out = [

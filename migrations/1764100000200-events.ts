@@ -31,7 +31,9 @@ export class Events1764100000200 implements MigrationInterface {
         finished_at timestamptz,
         customers_affected integer NOT NULL DEFAULT 0
       )`);
-    await q.query(`CREATE UNIQUE INDEX events_event_id_key ON events (event_id) WHERE NOT conflict AND event_id IS NOT NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX events_event_id_key ON events (event_id) WHERE NOT conflict AND event_id IS NOT NULL`,
+    );
     await q.query(`CREATE INDEX events_case_idx ON events (case_id, id)`);
     await q.query(`CREATE INDEX events_status_idx ON events (status, id)`);
 
@@ -97,13 +99,21 @@ export class Events1764100000200 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now(),
         sent_at timestamptz
       )`);
-    await q.query(`CREATE UNIQUE INDEX notices_contact_key ON notices (event_pk, customer_id, email) WHERE customer_id IS NOT NULL AND NOT is_test`);
-    await q.query(`CREATE UNIQUE INDEX notices_digest_key ON notices (event_pk, email) WHERE kind = 'am-digest' AND NOT is_test`);
+    await q.query(
+      `CREATE UNIQUE INDEX notices_contact_key ON notices (event_pk, customer_id, email) WHERE customer_id IS NOT NULL AND NOT is_test`,
+    );
+    await q.query(
+      `CREATE UNIQUE INDEX notices_digest_key ON notices (event_pk, email) WHERE kind = 'am-digest' AND NOT is_test`,
+    );
     // Senders claim work of one event by state; the partial index stays small as notices finish.
-    await q.query(`CREATE INDEX notices_work_idx ON notices (event_pk, id) WHERE status IN ('pending', 'retrying', 'sending')`);
+    await q.query(
+      `CREATE INDEX notices_work_idx ON notices (event_pk, id) WHERE status IN ('pending', 'retrying', 'sending')`,
+    );
     await q.query(`CREATE INDEX notices_customer_idx ON notices (customer_id)`);
     // Every notice is updated two or three times while it is sent: vacuum early, or the work index fills with dead entries.
-    await q.query(`ALTER TABLE notices SET (autovacuum_vacuum_scale_factor = 0.02, autovacuum_analyze_scale_factor = 0.05)`);
+    await q.query(
+      `ALTER TABLE notices SET (autovacuum_vacuum_scale_factor = 0.02, autovacuum_analyze_scale_factor = 0.05)`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

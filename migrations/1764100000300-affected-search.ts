@@ -14,7 +14,9 @@ export class AffectedSearch1764100000300 implements MigrationInterface {
     await q.query(`CREATE INDEX customers_ref_trgm_idx ON customers USING gin (ref gin_trgm_ops)`);
     await q.query(`CREATE INDEX customers_tier_idx ON customers (tier, id)`);
     await q.query(`DROP INDEX event_customers_ref_idx`);
-    await q.query(`CREATE INDEX event_customers_ref_idx ON event_customers (event_pk, ref COLLATE "C") INCLUDE (customer_id)`);
+    await q.query(
+      `CREATE INDEX event_customers_ref_idx ON event_customers (event_pk, ref COLLATE "C") INCLUDE (customer_id)`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -10,7 +10,13 @@ import { Feedback1764100000600 } from './1764100000600-feedback';
 import { WebhookDeliveries1764100000700 } from './1764100000700-webhook-deliveries';
 
 export const MIGRATIONS = [
-  Foundation1764100000000, Registry1764100000100, RegistrySeed1764100000150, Events1764100000200, AffectedSearch1764100000300,
-  CsvField1764100000400, CustomerReach1764100000500, Feedback1764100000600,
+  Foundation1764100000000,
+  Registry1764100000100,
+  RegistrySeed1764100000150,
+  Events1764100000200,
+  AffectedSearch1764100000300,
+  CsvField1764100000400,
+  CustomerReach1764100000500,
+  Feedback1764100000600,
   WebhookDeliveries1764100000700,
 ];

@@ -16,7 +16,16 @@ import { RegistryModule } from './registry/registry.module';
 import { WebModule } from './web/web.module';
 
 /** Modules every role needs. */
-const CORE: Type[] = [AppConfigModule, AppLoggerModule, DatabaseModule, QueueModule, MetricsModule, AuditModule, AuthModule, RegistryModule];
+const CORE: Type[] = [
+  AppConfigModule,
+  AppLoggerModule,
+  DatabaseModule,
+  QueueModule,
+  MetricsModule,
+  AuditModule,
+  AuthModule,
+  RegistryModule,
+];
 /** HTTP API and pages. */
 const API: Type[] = [HealthModule, EventsModule, OutreachModule, FeedbackModule, WebModule];
 /** Queue processors. */

@@ -23,12 +23,17 @@ export function configureHttpApp(app: NestExpressApplication): void {
   app.useGlobalFilters(new HttpExceptionFilter());
   app.useGlobalPipes(appValidationPipe());
   // Providers' bounce webhooks are read raw by their own parsers (SNS posts JSON as text/plain; signatures need bytes).
-  app.useBodyParser('json', { limit: JSON_BODY_LIMIT, type: (req) => !(req.url ?? '').startsWith(`/${WEBHOOKS_PREFIX}/`) && isJson(req) });
+  app.useBodyParser('json', {
+    limit: JSON_BODY_LIMIT,
+    type: (req) => !(req.url ?? '').startsWith(`/${WEBHOOKS_PREFIX}/`) && isJson(req),
+  });
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   const doc = new DocumentBuilder()
     .setTitle('Impact notices API')
-    .setDescription('Suspension events, cases, customer registry and outreach control. Every /api/v1 route needs a Bearer token.')
+    .setDescription(
+      'Suspension events, cases, customer registry and outreach control. Every /api/v1 route needs a Bearer token.',
+    )
     .setVersion('1')
     .addBearerAuth()
     .build();
@@ -52,7 +57,11 @@ export async function startApp(role?: AppRole, opts: { port?: number } = {}): Pr
     await app.init();
     return { app, config };
   }
-  const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true, bodyParser: false, abortOnError: false });
+  const app = await NestFactory.create<NestExpressApplication>(module, {
+    bufferLogs: true,
+    bodyParser: false,
+    abortOnError: false,
+  });
   configureHttpApp(app);
   await app.listen(opts.port ?? config.PORT, '0.0.0.0');
   const address = app.getHttpServer().address();

@@ -33,7 +33,9 @@ main().catch((e: unknown) => {
   if (e instanceof InvalidEnvironmentError) {
     process.stderr.write(`${e.message}\n`);
   } else {
-    process.stderr.write(`impact-notices failed to start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.stderr.write(
+      `impact-notices failed to start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+    );
   }
   process.exit(1);
 });

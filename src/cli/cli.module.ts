@@ -15,6 +15,13 @@ import { UsersCreateCommand } from './users-create.command';
 
 @Module({
   imports: [AppConfigModule, DatabaseModule, MetricsModule, QueueModule, AuditModule, AuthModule, RegistryModule],
-  providers: [UsersCreateCommand, RegistryImportCommand, RegistryGenerateCommand, EventsPublishCommand, DemoCommand, DemoRepository],
+  providers: [
+    UsersCreateCommand,
+    RegistryImportCommand,
+    RegistryGenerateCommand,
+    EventsPublishCommand,
+    DemoCommand,
+    DemoRepository,
+  ],
 })
 export class CliModule {}

@@ -12,13 +12,16 @@ export function readEvents(file: string): unknown[] {
     const parsed = JSON.parse(text);
     return Array.isArray(parsed) ? parsed : [parsed];
   } catch {
-    return text.split(/\r?\n/).filter((l) => l.trim()).map((line, i) => {
-      try {
-        return JSON.parse(line);
-      } catch (e) {
-        throw new Error(`${file} line ${i + 1}: not JSON (${(e as Error).message})`, { cause: e });
-      }
-    });
+    return text
+      .split(/\r?\n/)
+      .filter((l) => l.trim())
+      .map((line, i) => {
+        try {
+          return JSON.parse(line);
+        } catch (e) {
+          throw new Error(`${file} line ${i + 1}: not JSON (${(e as Error).message})`, { cause: e });
+        }
+      });
   }
 }
 
@@ -39,6 +42,8 @@ export class EventsPublishCommand extends CommandRunner {
       const job = await this.queue.add('event', e, typeof id === 'string' && id ? { jobId: id } : {});
       process.stdout.write(`published ${typeof id === 'string' ? id : '(no eventId)'} as job ${job.id}\n`);
     }
-    process.stdout.write(`${events.length} event(s) on queue "${QueueName.SuspensionEvents}"; follow them with GET /api/v1/events\n`);
+    process.stdout.write(
+      `${events.length} event(s) on queue "${QueueName.SuspensionEvents}"; follow them with GET /api/v1/events\n`,
+    );
   }
 }

@@ -38,7 +38,8 @@ export class RegistryGenerateCommand extends CommandRunner {
 
   @Option({ flags: '--format <format>', description: 'jsonl (default) or csv' })
   parseFormat(v: string): ImportFormat {
-    if (!(IMPORT_FORMATS as readonly string[]).includes(v)) throw new Error(`--format must be csv or jsonl (got "${v}")`);
+    if (!(IMPORT_FORMATS as readonly string[]).includes(v))
+      throw new Error(`--format must be csv or jsonl (got "${v}")`);
     return v as ImportFormat;
   }
 

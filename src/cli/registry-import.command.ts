@@ -28,11 +28,13 @@ export class RegistryImportCommand extends CommandRunner {
 
   async run([file]: string[], o: Options): Promise<void> {
     const format = o.format ?? EXTENSIONS[extname(file).toLowerCase()];
-    if (!format) throw new Error(`cannot tell the format of ${file} from its extension: pass --format csv or --format jsonl`);
+    if (!format)
+      throw new Error(`cannot tell the format of ${file} from its extension: pass --format csv or --format jsonl`);
     const size = statSync(file).size;
     const bar = new SingleBar({
       stream: process.stderr,
-      format: ' {bar} {percentage}% | {mb}/{totalMb} MB | {customers} customers, {rate}/s | {errors} errors | ETA {eta_formatted}',
+      format:
+        ' {bar} {percentage}% | {mb}/{totalMb} MB | {customers} customers, {rate}/s | {errors} errors | ETA {eta_formatted}',
       barsize: 30,
       hideCursor: true,
       noTTYOutput: true,
@@ -50,7 +52,12 @@ export class RegistryImportCommand extends CommandRunner {
         { ...SYSTEM_ACTOR, email: 'cli' },
         (p) => {
           const secs = Math.max((Date.now() - started) / 1000, 0.001);
-          bar.update(p.bytes, { mb: mb(p.bytes), customers: p.customers, rate: Math.round(p.customers / secs), errors: p.errors });
+          bar.update(p.bytes, {
+            mb: mb(p.bytes),
+            customers: p.customers,
+            rate: Math.round(p.customers / secs),
+            errors: p.errors,
+          });
         },
       );
     } finally {
@@ -73,7 +80,8 @@ export class RegistryImportCommand extends CommandRunner {
 
   @Option({ flags: '--format <format>', description: 'csv or jsonl (default: from the file extension)' })
   parseFormat(v: string): ImportFormat {
-    if (!(IMPORT_FORMATS as readonly string[]).includes(v)) throw new Error(`--format must be csv or jsonl (got "${v}")`);
+    if (!(IMPORT_FORMATS as readonly string[]).includes(v))
+      throw new Error(`--format must be csv or jsonl (got "${v}")`);
     return v as ImportFormat;
   }
 
@@ -84,7 +92,8 @@ export class RegistryImportCommand extends CommandRunner {
 }
 
 function summary(r: ImportReport, secs: number): string {
-  const state = r.errorCount > 0 ? 'NOT APPLIED: the file has errors' : r.dryRun ? 'dry run: nothing changed' : 'applied';
+  const state =
+    r.errorCount > 0 ? 'NOT APPLIED: the file has errors' : r.dryRun ? 'dry run: nothing changed' : 'applied';
   const lines = [
     `import (${r.mode}): ${state}`,
     `customers: ${r.customers.created} created, ${r.customers.updated} updated, ${r.customers.deactivated} deactivated`,

@@ -23,7 +23,9 @@ export class UsersCreateCommand extends CommandRunner {
     const actor = { ...SYSTEM_ACTOR, email: 'cli' };
     const user = await this.auth.createUser(actor, { email: o.email, name: o.name, role: o.role });
     const { token } = await this.auth.createToken(actor, user.id, 'cli');
-    process.stdout.write(`created ${user.role} ${user.email} (id ${user.id}); the token is shown only once:\n${token}\n`);
+    process.stdout.write(
+      `created ${user.role} ${user.email} (id ${user.id}); the token is shown only once:\n${token}\n`,
+    );
   }
 
   @Option({ flags: '--email <email>', description: 'email address (account managers: the one in the registry)' })
@@ -39,7 +41,8 @@ export class UsersCreateCommand extends CommandRunner {
 
   @Option({ flags: '--role <role>', description: `one of ${ROLES.join(', ')}` })
   parseRole(v: string): Role {
-    if (!(ROLES as readonly string[]).includes(v)) throw new Error(`--role must be one of ${ROLES.join(', ')} (got "${v}")`);
+    if (!(ROLES as readonly string[]).includes(v))
+      throw new Error(`--role must be one of ${ROLES.join(', ')} (got "${v}")`);
     return v as Role;
   }
 }

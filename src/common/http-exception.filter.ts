@@ -57,7 +57,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const req = ctx.getRequest<Request>();
     const { body, errorId } = errorBody(exception);
     if (errorId) {
-      this.logger.error({ errorId, method: req.method, url: scrubUrl(req.originalUrl), err: exception }, 'unhandled error');
+      this.logger.error(
+        { errorId, method: req.method, url: scrubUrl(req.originalUrl), err: exception },
+        'unhandled error',
+      );
     }
     if (res.headersSent) {
       res.end();

@@ -22,8 +22,12 @@ function nulFields(value: unknown, name: string): string[] {
 class AppValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'query' || metadata.type === 'param') {
-      const details = nulFields(value, metadata.data ?? '').map((field) => ({ field, message: 'must not contain a NUL character' }));
-      if (details.length) throw new BadRequestException({ message: details.map((d) => `${d.field}: ${d.message}`).join('; '), details });
+      const details = nulFields(value, metadata.data ?? '').map((field) => ({
+        field,
+        message: 'must not contain a NUL character',
+      }));
+      if (details.length)
+        throw new BadRequestException({ message: details.map((d) => `${d.field}: ${d.message}`).join('; '), details });
     }
     return super.transform(value, metadata);
   }

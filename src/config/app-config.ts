@@ -165,7 +165,9 @@ class EnvironmentVariables {
   BOUNCE_WEBHOOK_TOKEN?: string;
 
   /** Lets customer webhooks use http:// and private addresses (tests, internal endpoints). */
-  @Transform(({ value }) => (value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value))
+  @Transform(({ value }) =>
+    value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value,
+  )
   @IsIn([true, false], { message: 'must be true or false' })
   WEBHOOK_ALLOW_PRIVATE = false;
 
@@ -255,7 +257,7 @@ export function loadConfig(env: Record<string, string | undefined> = environment
   const dkim = errors.length === 0 ? dkimKey(config) : { pem: null, problems: [] };
   problems.push(...dkim.problems);
   if (config.NODE_ENV === 'production' && !config.LINK_SECRET && errors.every((e) => e.property !== 'LINK_SECRET')) {
-    problems.push('  LINK_SECRET: required when NODE_ENV=production (signs the customers\' status links)');
+    problems.push("  LINK_SECRET: required when NODE_ENV=production (signs the customers' status links)");
   }
   if (problems.length > 0) {
     throw new InvalidEnvironmentError(['Invalid environment variables:', ...problems].join('\n'));

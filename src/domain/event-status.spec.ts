@@ -1,5 +1,12 @@
 import { EVENT_STATUSES, type EventStatus } from './event.types';
-import { FINISHED_EVENT_STATUSES, isFinished, OUTREACH_ACTIONS, outreachTarget, statusAfterApply, type OutreachAction } from './event-status';
+import {
+  FINISHED_EVENT_STATUSES,
+  isFinished,
+  OUTREACH_ACTIONS,
+  outreachTarget,
+  statusAfterApply,
+  type OutreachAction,
+} from './event-status';
 
 /** Every (action, status) pair that is allowed, with where it leads; any pair not listed is refused. */
 const ALLOWED: Record<OutreachAction, Partial<Record<EventStatus, EventStatus>>> = {
@@ -22,7 +29,8 @@ describe('outreach transitions', () => {
 
   it('never acts on an event still being applied, or one rejected or cancelled', () => {
     for (const action of OUTREACH_ACTIONS) {
-      for (const status of ['received', 'rejected', 'cancelled'] as const) expect(outreachTarget(action, status)).toBeNull();
+      for (const status of ['received', 'rejected', 'cancelled'] as const)
+        expect(outreachTarget(action, status)).toBeNull();
     }
   });
 });
@@ -34,7 +42,8 @@ describe('finished statuses', () => {
   });
 
   it('include no status that still sends or waits for support', () => {
-    for (const s of ['received', 'awaiting_review', 'dispatching', 'paused'] as const) expect(isFinished(s)).toBe(false);
+    for (const s of ['received', 'awaiting_review', 'dispatching', 'paused'] as const)
+      expect(isFinished(s)).toBe(false);
   });
 });
 

@@ -19,7 +19,10 @@ export const OUTREACH_TRANSITIONS: Readonly<Record<OutreachAction, OutreachTrans
   resume: { from: ['paused'], to: () => 'dispatching' },
   cancel: { from: ['awaiting_review', 'dispatching', 'paused'], to: () => 'cancelled' },
   // A paused event stays paused: its failed notices wait with the rest until support resumes.
-  'retry-failed': { from: ['dispatching', 'paused', 'completed'], to: (current) => (current === 'paused' ? 'paused' : 'dispatching') },
+  'retry-failed': {
+    from: ['dispatching', 'paused', 'completed'],
+    to: (current) => (current === 'paused' ? 'paused' : 'dispatching'),
+  },
 };
 
 /** Where `action` takes an event that is `current`, or null when the action does not apply to it. */

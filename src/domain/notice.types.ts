@@ -24,7 +24,14 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 export const WEBHOOK_DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'retrying', 'failed', 'cancelled'] as const;
 export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
 
-export const FINAL_DELIVERY_STATUSES: readonly DeliveryStatus[] = ['sent', 'failed', 'cancelled', 'bounced', 'complained', 'suppressed'];
+export const FINAL_DELIVERY_STATUSES: readonly DeliveryStatus[] = [
+  'sent',
+  'failed',
+  'cancelled',
+  'bounced',
+  'complained',
+  'suppressed',
+];
 
 export interface RenderEvent {
   eventId: string;

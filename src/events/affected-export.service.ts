@@ -7,7 +7,17 @@ import { AffectedRepository, type AffectedQuery } from './affected.repository';
 /** Rows per cursor round trip and per write: few round trips and socket writes, still only a few hundred kB. */
 const BATCH = 2000;
 
-const COLUMNS = ['ref', 'name', 'tier', 'country', 'account_manager_email', 'account_manager_name', 'subscriptions', 'kind', 'delivery_status'];
+const COLUMNS = [
+  'ref',
+  'name',
+  'tier',
+  'country',
+  'account_manager_email',
+  'account_manager_name',
+  'subscriptions',
+  'kind',
+  'delivery_status',
+];
 
 @Injectable()
 export class AffectedExportService {
@@ -32,7 +42,9 @@ export class AffectedExportService {
       if (batch.length) yield batch.join('\n') + '\n';
       rows += batch.length;
     }
-    await this.affected.csvLines(query, BATCH, (source) => pipeline(Readable.from(csv(source), { objectMode: false }), out));
+    await this.affected.csvLines(query, BATCH, (source) =>
+      pipeline(Readable.from(csv(source), { objectMode: false }), out),
+    );
     return rows - 1;
   }
 }

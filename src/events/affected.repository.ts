@@ -114,7 +114,11 @@ function filters(w: Where, f: AffectedFilter, viewer: Principal, subsExpr: strin
   if (f.tier) w.add((p) => `c.tier = ${p}`, f.tier, true);
   if (f.accountManager) w.add((p) => `c.am_email = lower(${p})`, f.accountManager, true);
   if (f.q) {
-    w.add((p) => `(c.ref ILIKE ${p} ESCAPE '\\' OR c.name ILIKE ${p} ESCAPE '\\')`, `%${f.q.replace(/[\\%_]/g, '\\$&')}%`, true);
+    w.add(
+      (p) => `(c.ref ILIKE ${p} ESCAPE '\\' OR c.name ILIKE ${p} ESCAPE '\\')`,
+      `%${f.q.replace(/[\\%_]/g, '\\$&')}%`,
+      true,
+    );
   }
   // Containment (`[{"country": "JP"}]`, a parameter) instead of unnesting every row's array: the same answer at a
   // fraction of the cost per row.
@@ -127,7 +131,12 @@ const CUSTOMER_COLUMNS = `c.ref, c.name, c.tier, c.country::text AS country, c.a
 /** The CSV fields of a customer and its subscriptions (`product@country;…`), as `toItem` and the export map them. */
 const csvCustomer = (subs: string) =>
   [
-    'c.ref', 'c.name', 'c.tier', 'c.country::text', 'c.am_email', `CASE WHEN c.am_email IS NULL THEN NULL ELSE coalesce(c.am_name, '') END`,
+    'c.ref',
+    'c.name',
+    'c.tier',
+    'c.country::text',
+    'c.am_email',
+    `CASE WHEN c.am_email IS NULL THEN NULL ELSE coalesce(c.am_name, '') END`,
     `(SELECT string_agg((e.v ->> 'product') || '@' || (e.v ->> 'country'), ';' ORDER BY e.n)
         FROM jsonb_array_elements(${subs}) WITH ORDINALITY AS e(v, n))`,
   ].map((x) => `csv_field(${x})`);
@@ -188,9 +197,7 @@ export class AffectedRepository {
   async page(q: AffectedQuery, f: AffectedFilter, knownTotal?: number) {
     const n = q.params.length;
     const [[{ total }], rows] = await Promise.all([
-      knownTotal !== undefined
-        ? [{ total: knownTotal }]
-        : this.count(q).then((total) => [{ total }]),
+      knownTotal !== undefined ? [{ total: knownTotal }] : this.count(q).then((total) => [{ total }]),
       this.query(
         `WITH p AS (SELECT ${q.keyColumns} ${q.from} ORDER BY ${q.order} LIMIT $${n + 1} OFFSET $${n + 2})
          SELECT ${q.select} ${q.pageFrom} ORDER BY ${q.order}`,
@@ -230,7 +237,11 @@ export class AffectedRepository {
    * trip): memory stays flat, PostgreSQL joins the customers once for the whole list, and it formats the lines too
    * (turning rows into objects and back into CSV in Node capped the export at about 25k rows/s).
    */
-  async csvLines<T>(q: AffectedQuery, batchSize: number, consume: (rows: AsyncIterable<{ line: string }>) => Promise<T>): Promise<T> {
+  async csvLines<T>(
+    q: AffectedQuery,
+    batchSize: number,
+    consume: (rows: AsyncIterable<{ line: string }>) => Promise<T>,
+  ): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
     try {
       const client = (await runner.connect()) as PoolClient;
@@ -239,7 +250,9 @@ export class AffectedRepository {
       await runner.query(`SET LOCAL jit = off`);
       // The ref-order sort of a whole list (35 MB at 300k rows) and the delivery states stay in memory.
       await runner.query(`SET LOCAL work_mem = '64MB'`);
-      const rows = client.query(new QueryStream(`SELECT ${q.csvLine} AS line ${q.joinedFrom} ORDER BY r.ref ${REF}`, q.params, { batchSize }));
+      const rows = client.query(
+        new QueryStream(`SELECT ${q.csvLine} AS line ${q.joinedFrom} ORDER BY r.ref ${REF}`, q.params, { batchSize }),
+      );
       try {
         return await consume(rows);
       } finally {

@@ -34,7 +34,9 @@ describe('lifecycleProblems', () => {
       expect(lifecycleProblems(type, 'case-1', null)).toEqual([
         `caseId: "case-1" is not a known case; ${type} needs a case opened by suspension.issued`,
       ]);
-      expect(lifecycleProblems(type, 'case-1', 'closed')).toEqual([`caseId: case "case-1" is closed; ${type} cannot apply to it`]);
+      expect(lifecycleProblems(type, 'case-1', 'closed')).toEqual([
+        `caseId: case "case-1" is closed; ${type} cannot apply to it`,
+      ]);
     }
   });
 });

@@ -30,7 +30,9 @@ export class CasesController {
   }
 
   @Get(':caseId/affected')
-  @ApiOperation({ summary: 'Customers suspended now in this case, with their suspended subscriptions; ?format=csv streams every row' })
+  @ApiOperation({
+    summary: 'Customers suspended now in this case, with their suspended subscriptions; ?format=csv streams every row',
+  })
   @ApiOkResponse({ type: AffectedPageDto, description: 'JSON page, or text/csv with format=csv' })
   async affected(
     @Param('caseId') caseId: string,

@@ -20,9 +20,20 @@ export class CustomerSectionsService implements OnModuleInit {
     this.sections.register('notices', async ({ id }) => {
       const rows = await this.notices.ofCustomer(id);
       return rows.map((r) => ({
-        id: String(r.id), eventId: r.event_id, caseId: r.case_id, kind: r.kind, email: r.email, locale: r.locale,
-        status: r.status, attempts: r.attempts, lastCode: r.last_code, lastReply: r.last_reply,
-        createdAt: r.created_at, sentAt: r.sent_at, provider: r.provider, feedbackReason: r.feedback_reason,
+        id: String(r.id),
+        eventId: r.event_id,
+        caseId: r.case_id,
+        kind: r.kind,
+        email: r.email,
+        locale: r.locale,
+        status: r.status,
+        attempts: r.attempts,
+        lastCode: r.last_code,
+        lastReply: r.last_reply,
+        createdAt: r.created_at,
+        sentAt: r.sent_at,
+        provider: r.provider,
+        feedbackReason: r.feedback_reason,
         softBounces: r.soft_bounces,
       }));
     });

@@ -70,21 +70,41 @@ export class EventIntakeService {
       const e = checked.event;
       const unknown = e.scope ? await this.matching.unknownScopeCodes(e.scope) : [];
       row = {
-        eventId: e.eventId, caseId: e.caseId, type: e.type, status: unknown.length ? 'rejected' : 'received',
-        dispatch: e.dispatch, payload: e, raw: null, contentHash: contentHash(input), conflict: false,
-        reasons: unknown, source,
+        eventId: e.eventId,
+        caseId: e.caseId,
+        type: e.type,
+        status: unknown.length ? 'rejected' : 'received',
+        dispatch: e.dispatch,
+        payload: e,
+        raw: null,
+        contentHash: contentHash(input),
+        conflict: false,
+        reasons: unknown,
+        source,
       };
     } else {
       const isObject = typeof input === 'object' && input !== null && !Array.isArray(input);
       row = {
-        eventId: checked.eventId, caseId: checked.caseId, type: checked.type, status: 'rejected', dispatch: null,
-        payload: null, raw: rawText(isObject ? input : data), contentHash: contentHash(input), conflict: false,
-        reasons: checked.reasons, source,
+        eventId: checked.eventId,
+        caseId: checked.caseId,
+        type: checked.type,
+        status: 'rejected',
+        dispatch: null,
+        payload: null,
+        raw: rawText(isObject ? input : data),
+        contentHash: contentHash(input),
+        conflict: false,
+        reasons: checked.reasons,
+        source,
       };
     }
     const result = await this.store(row);
     if (result.status === 'received' && !result.duplicate && row.caseId) {
-      await this.applyQueue.add(JobName.ApplyCase, { caseId: row.caseId }, { removeOnComplete: true, removeOnFail: 1000 });
+      await this.applyQueue.add(
+        JobName.ApplyCase,
+        { caseId: row.caseId },
+        { removeOnComplete: true, removeOnFail: 1000 },
+      );
     }
     if (result.status === 'rejected' && !result.duplicate) {
       this.logger.warn({ eventId: row.eventId, reasons: result.reasons }, 'event rejected');
@@ -97,12 +117,22 @@ export class EventIntakeService {
       // Arrival order per case: inserts of one case take ids in commit order.
       if (row.caseId) await this.cases.lock(m, 'intake', row.caseId);
       const id = await this.events.insert(m, row);
-      if (id) return { eventId: row.eventId, status: row.status, reasons: row.reasons, duplicate: false, conflict: false };
+      if (id)
+        return { eventId: row.eventId, status: row.status, reasons: row.reasons, duplicate: false, conflict: false };
       const existing = await this.events.findByEventId(row.eventId as string, m);
       if (existing && existing.content_hash === row.contentHash) {
-        return { eventId: row.eventId, status: existing.status, reasons: existing.reasons, duplicate: true, conflict: false };
+        return {
+          eventId: row.eventId,
+          status: existing.status,
+          reasons: existing.reasons,
+          duplicate: true,
+          conflict: false,
+        };
       }
-      const reasons = [`eventId: "${row.eventId}" was already received with different content (conflict)`, ...row.reasons];
+      const reasons = [
+        `eventId: "${row.eventId}" was already received with different content (conflict)`,
+        ...row.reasons,
+      ];
       await this.events.insert(m, { ...row, status: 'rejected', conflict: true, reasons });
       return { eventId: row.eventId, status: 'rejected', reasons, duplicate: false, conflict: true };
     });

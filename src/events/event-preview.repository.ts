@@ -38,8 +38,12 @@ export class EventPreviewRepository {
     );
     const subs = `(SELECT ec.customer_id, s->>'product' AS product, s->>'country' AS country
                      FROM event_customers ec, jsonb_array_elements(ec.affected || ec.removed) s WHERE ec.event_pk = $1)`;
-    const byCountry = await q(`SELECT country AS k, count(DISTINCT customer_id)::int AS n FROM ${subs} x GROUP BY 1 ORDER BY 2 DESC`);
-    const byProduct = await q(`SELECT product AS k, count(DISTINCT customer_id)::int AS n FROM ${subs} x GROUP BY 1 ORDER BY 2 DESC`);
+    const byCountry = await q(
+      `SELECT country AS k, count(DISTINCT customer_id)::int AS n FROM ${subs} x GROUP BY 1 ORDER BY 2 DESC`,
+    );
+    const byProduct = await q(
+      `SELECT product AS k, count(DISTINCT customer_id)::int AS n FROM ${subs} x GROUP BY 1 ORDER BY 2 DESC`,
+    );
     return {
       customers: totals.customers,
       notices: totals.notices,

@@ -4,7 +4,17 @@ import { PRODUCT_CATEGORIES, PRODUCT_CODE, REGION_GROUP_CODE, TIERS, type Tier }
 import { EVENT_ID, EVENT_TYPES, type EventScope, type EventType, type SuspensionEvent } from '../domain/event.types';
 
 const TOP_FIELDS = new Set([
-  'eventId', 'caseId', 'type', 'occurredAt', 'effectiveAt', 'authority', 'title', 'summary', 'scope', 'conditions', 'dispatch',
+  'eventId',
+  'caseId',
+  'type',
+  'occurredAt',
+  'effectiveAt',
+  'authority',
+  'title',
+  'summary',
+  'scope',
+  'conditions',
+  'dispatch',
 ]);
 const SCOPE_FIELDS = new Set(['products', 'regions', 'excludeRegions', 'excludeProducts', 'tiers']);
 const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
@@ -65,10 +75,18 @@ export function regionSelectorProblem(v: string): string | null {
   if (v.startsWith('group:')) {
     return REGION_GROUP_CODE.test(v.slice(6)) ? null : `"${v.slice(0, 80)}" is not a valid group code`;
   }
-  return /^[A-Z]{2}$/.test(v) ? null : `"${v.slice(0, 80)}" is not an ISO 3166-1 alpha-2 country code, "group:<code>" or "*"`;
+  return /^[A-Z]{2}$/.test(v)
+    ? null
+    : `"${v.slice(0, 80)}" is not an ISO 3166-1 alpha-2 country code, "group:<code>" or "*"`;
 }
 
-function text(obj: Record<string, unknown>, field: string, max: number, reasons: string[], required: boolean): string | null {
+function text(
+  obj: Record<string, unknown>,
+  field: string,
+  max: number,
+  reasons: string[],
+  required: boolean,
+): string | null {
   const v = obj[field];
   if (v === undefined || v === null) {
     if (required) reasons.push(`${field}: is required`);
@@ -102,8 +120,14 @@ function validateScope(value: unknown, reasons: string[]): EventScope | null {
     return null;
   }
   for (const k of Object.keys(value)) if (!SCOPE_FIELDS.has(k)) reasons.push(`scope.${k}: unknown field`);
-  const products = stringList(value.products, 'scope.products', reasons, productSelectorProblem, { allowStar: true, required: true });
-  const regions = stringList(value.regions, 'scope.regions', reasons, regionSelectorProblem, { allowStar: true, required: true });
+  const products = stringList(value.products, 'scope.products', reasons, productSelectorProblem, {
+    allowStar: true,
+    required: true,
+  });
+  const regions = stringList(value.regions, 'scope.regions', reasons, regionSelectorProblem, {
+    allowStar: true,
+    required: true,
+  });
   const excludeProducts = stringList(value.excludeProducts, 'scope.excludeProducts', reasons, productSelectorProblem, {
     allowStar: false,
     required: false,
@@ -116,7 +140,8 @@ function validateScope(value: unknown, reasons: string[]): EventScope | null {
     value.tiers,
     'scope.tiers',
     reasons,
-    (t) => ((TIERS as readonly string[]).includes(t) ? null : `unknown tier "${t.slice(0, 40)}" (one of ${TIERS.join(', ')})`),
+    (t) =>
+      (TIERS as readonly string[]).includes(t) ? null : `unknown tier "${t.slice(0, 40)}" (one of ${TIERS.join(', ')})`,
     { allowStar: false, required: false },
   ) as Tier[];
   if (Array.isArray(value.tiers) && value.tiers.length === 0) reasons.push('scope.tiers: must not be empty when given');
@@ -128,15 +153,21 @@ export function validateEvent(input: unknown, defaultDispatch: DispatchMode): Va
   const reasons: string[] = [];
   if (!isPlainObject(input)) {
     const what = Array.isArray(input) ? 'an array' : input === null ? 'null' : `a ${typeof input}`;
-    return { ok: false, reasons: [`event: must be a JSON object, got ${what}`], eventId: null, caseId: null, type: null };
+    return {
+      ok: false,
+      reasons: [`event: must be a JSON object, got ${what}`],
+      eventId: null,
+      caseId: null,
+      type: null,
+    };
   }
   for (const k of Object.keys(input)) if (!TOP_FIELDS.has(k)) reasons.push(`${k.slice(0, 64)}: unknown field`);
 
   const id = (field: 'eventId' | 'caseId') => {
     const v = input[field];
-    if (v === undefined || v === null) return reasons.push(`${field}: is required`), null;
+    if (v === undefined || v === null) return (reasons.push(`${field}: is required`), null);
     if (typeof v !== 'string' || !EVENT_ID.test(v)) {
-      return reasons.push(`${field}: must be 1-128 characters of A-Z a-z 0-9 . _ : -`), null;
+      return (reasons.push(`${field}: must be 1-128 characters of A-Z a-z 0-9 . _ : -`), null);
     }
     return v;
   };
@@ -178,8 +209,23 @@ export function validateEvent(input: unknown, defaultDispatch: DispatchMode): Va
     else reasons.push('dispatch: must be "auto" or "review"');
   }
 
-  if (reasons.length || !eventId || !caseId || !type || !occurredAt || !effectiveAt || title === null || summary === null) {
-    return { ok: false, reasons, eventId, caseId, type: typeof input.type === 'string' ? input.type.slice(0, 64) : null };
+  if (
+    reasons.length ||
+    !eventId ||
+    !caseId ||
+    !type ||
+    !occurredAt ||
+    !effectiveAt ||
+    title === null ||
+    summary === null
+  ) {
+    return {
+      ok: false,
+      reasons,
+      eventId,
+      caseId,
+      type: typeof input.type === 'string' ? input.type.slice(0, 64) : null,
+    };
   }
   return {
     ok: true,

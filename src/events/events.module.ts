@@ -38,6 +38,15 @@ import { EventsService } from './events.service';
     EventPreviewService,
     EventsService,
   ],
-  exports: [CustomerStatusService, EventsRepository, CasesRepository, AffectedRepository, EventIntakeService, CaseLifecycleService, EventPreviewService, EventsService],
+  exports: [
+    CustomerStatusService,
+    EventsRepository,
+    CasesRepository,
+    AffectedRepository,
+    EventIntakeService,
+    CaseLifecycleService,
+    EventPreviewService,
+    EventsService,
+  ],
 })
 export class EventsModule {}

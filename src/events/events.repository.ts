@@ -69,8 +69,19 @@ export class EventsRepository {
                ($6::jsonb->>'occurredAt')::timestamptz, ($6::jsonb->>'effectiveAt')::timestamptz)
        ON CONFLICT (event_id) WHERE NOT conflict AND event_id IS NOT NULL DO NOTHING
        RETURNING id`,
-      [e.eventId, e.caseId, e.type, e.status, e.dispatch, e.payload ? JSON.stringify(e.payload) : null, e.raw,
-        e.contentHash, e.conflict, e.reasons, e.source],
+      [
+        e.eventId,
+        e.caseId,
+        e.type,
+        e.status,
+        e.dispatch,
+        e.payload ? JSON.stringify(e.payload) : null,
+        e.raw,
+        e.contentHash,
+        e.conflict,
+        e.reasons,
+        e.source,
+      ],
     );
     return rows[0]?.id ?? null;
   }
@@ -117,7 +128,10 @@ export class EventsRepository {
 
   /** How many events of the case came from `source`. */
   async countFromSource(m: EntityManager, caseId: string, source: NewEventRow['source']): Promise<number> {
-    const [{ k }] = await m.query(`SELECT count(*)::int AS k FROM events WHERE case_id = $1 AND source = $2`, [caseId, source]);
+    const [{ k }] = await m.query(`SELECT count(*)::int AS k FROM events WHERE case_id = $1 AND source = $2`, [
+      caseId,
+      source,
+    ]);
     return k;
   }
 

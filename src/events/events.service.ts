@@ -95,20 +95,34 @@ export class EventsService {
 
   /** Customers of the event none of whose notices ended `sent` (SPEC §4), among those `viewer` may see. */
   async unreachedCount(eventPk: string, viewer: Principal): Promise<number> {
-    return this.affected.count(this.affected.eventQuery(eventPk, { deliveryStatus: UNREACHED, page: 1, pageSize: 1 }, viewer));
+    return this.affected.count(
+      this.affected.eventQuery(eventPk, { deliveryStatus: UNREACHED, page: 1, pageSize: 1 }, viewer),
+    );
   }
 
   /**
    * Streams the event's affected customers as CSV (every row, no paging). `start` runs once the event is known to
    * exist and before the first byte, so a caller can set response headers or still answer 404.
    */
-  async eventAffectedCsv(eventId: string, f: AffectedFilter, viewer: Principal, out: Writable, start: () => void): Promise<number> {
+  async eventAffectedCsv(
+    eventId: string,
+    f: AffectedFilter,
+    viewer: Principal,
+    out: Writable,
+    start: () => void,
+  ): Promise<number> {
     const row = await this.getRow(eventId);
     start();
     return this.exporter.stream(this.affected.eventQuery(row.id, f, viewer), true, out);
   }
 
-  async caseAffectedCsv(caseId: string, f: AffectedFilter, viewer: Principal, out: Writable, start: () => void): Promise<number> {
+  async caseAffectedCsv(
+    caseId: string,
+    f: AffectedFilter,
+    viewer: Principal,
+    out: Writable,
+    start: () => void,
+  ): Promise<number> {
     await this.assertCase(caseId);
     start();
     return this.exporter.stream(this.affected.caseQuery(caseId, f, viewer), false, out);
@@ -128,7 +142,10 @@ export class EventsService {
     if (!row) throw new NotFoundException(`no case ${caseId}`);
     const events = await this.events.listForCase(caseId);
     const ids = events.map((e) => e.id);
-    const [counts, webhooks] = await Promise.all([this.events.noticeCounts(ids, viewer), this.events.webhookCounts(ids, viewer)]);
+    const [counts, webhooks] = await Promise.all([
+      this.events.noticeCounts(ids, viewer),
+      this.events.webhookCounts(ids, viewer),
+    ]);
     return {
       ...toCaseView(row),
       timeline: events.map((e) => toEventView(e, counts.get(String(e.id))!, webhooks.get(String(e.id))!)),

@@ -108,7 +108,9 @@ export class MatchingRepository {
   async createMatchTable(m: EntityManager, eventScope: EventScope): Promise<MatchTable> {
     const scope = await this.resolveScope(m, eventScope);
     await m.query(`DROP TABLE IF EXISTS m`);
-    await m.query(`CREATE TEMPORARY TABLE m (customer_id bigint, product text, country char(2), ref text) ON COMMIT DROP`);
+    await m.query(
+      `CREATE TEMPORARY TABLE m (customer_id bigint, product text, country char(2), ref text) ON COMMIT DROP`,
+    );
     await m.query(
       `INSERT INTO m (customer_id, product, country, ref)
        SELECT s.customer_id, s.product, s.country, c.ref

@@ -10,7 +10,13 @@ const SUB_JSON = `jsonb_agg(jsonb_build_object('product', x.product, 'country', 
 @Injectable()
 export class SuspendedSetRepository {
   /** Applies one event of `type` to the case's suspended set and records who is told what; `match` (made in `m`) unless lifted. */
-  async applyLifecycle(m: EntityManager, type: EventType, caseId: string, eventPk: string, match: MatchTable | null): Promise<void> {
+  async applyLifecycle(
+    m: EntityManager,
+    type: EventType,
+    caseId: string,
+    eventPk: string,
+    match: MatchTable | null,
+  ): Promise<void> {
     if (!match && type !== 'suspension.lifted') throw new Error(`${type} needs the match table of its scope`);
     switch (type) {
       case 'suspension.issued':

@@ -53,7 +53,11 @@ export class NoticeListRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** One page of the event's notices that `viewer` may see (customerVisibility), in id order, and their total. */
-  async eventPage(eventPk: string, f: NoticeListFilter, viewer: Principal): Promise<{ rows: ListedNotice[]; total: number }> {
+  async eventPage(
+    eventPk: string,
+    f: NoticeListFilter,
+    viewer: Principal,
+  ): Promise<{ rows: ListedNotice[]; total: number }> {
     const params: unknown[] = [eventPk];
     const where = ['n.event_pk = $1', 'NOT n.is_test'];
     const add = (sql: (p: string) => string, v: unknown) => {
@@ -65,7 +69,11 @@ export class NoticeListRepository {
     where.push(visible.sql);
     if (f.status) add((p) => `n.status = ${p}`, f.status);
     if (f.kind) add((p) => `n.kind = ${p}`, f.kind);
-    if (f.q) add((p) => `(n.email ILIKE ${p} ESCAPE '\\' OR c.ref ILIKE ${p} ESCAPE '\\')`, `%${f.q.replace(/[\\%_]/g, '\\$&')}%`);
+    if (f.q)
+      add(
+        (p) => `(n.email ILIKE ${p} ESCAPE '\\' OR c.ref ILIKE ${p} ESCAPE '\\')`,
+        `%${f.q.replace(/[\\%_]/g, '\\$&')}%`,
+      );
     const from = `FROM notices n LEFT JOIN customers c ON c.id = n.customer_id WHERE ${where.join(' AND ')}`;
     const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total ${from}`, params);
     const rows = await this.dataSource.query(

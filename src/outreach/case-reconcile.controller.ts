@@ -14,7 +14,9 @@ export class CaseReconcileController {
   @Post('reconcile')
   @HttpCode(200)
   @RequireRole('support')
-  @ApiOperation({ summary: 'Tell customers that match the current suspended scope but were never told (support; audited)' })
+  @ApiOperation({
+    summary: 'Tell customers that match the current suspended scope but were never told (support; audited)',
+  })
   reconcile(@CurrentUser() me: Principal, @Param('caseId') caseId: string) {
     return this.reconciler.reconcile(me, caseId);
   }

@@ -41,11 +41,23 @@ export class CaseReconcileService {
         await this.audit.record(actor, 'case.reconcile', `case:${caseId}`, { customers: 0 }, m);
         return { caseId, eventId: null, customers: 0, notices: 0, status: null };
       }
-      const eventId = `${caseId}:reconcile:${(await this.events.countFromSource(m, caseId, 'reconcile')) + 1}`.slice(0, 128);
+      const eventId = `${caseId}:reconcile:${(await this.events.countFromSource(m, caseId, 'reconcile')) + 1}`.slice(
+        0,
+        128,
+      );
       const payload: SuspensionEvent = { ...scopeEvent, eventId, type: 'suspension.issued', dispatch: 'review' };
       const eventPk = (await this.events.insert(m, {
-        eventId, caseId, type: 'suspension.issued', status: 'received', dispatch: 'review', payload, raw: null,
-        contentHash: null, conflict: false, reasons: [], source: 'reconcile',
+        eventId,
+        caseId,
+        type: 'suspension.issued',
+        status: 'received',
+        dispatch: 'review',
+        payload,
+        raw: null,
+        contentHash: null,
+        conflict: false,
+        reasons: [],
+        source: 'reconcile',
       })) as string;
       // The same writes as a suspension.issued, adding to the suspended set instead of replacing it.
       await this.suspended.suspendMatched(match, caseId, eventPk, 'add');

@@ -40,7 +40,9 @@ export class OutreachService {
       const notices = await this.changeNotices(m, action, row.id);
       const webhooks = await this.changeDeliveries(m, action, row.id);
       if (action === 'retry-failed' && notices + webhooks === 0) {
-        throw new ConflictException(`cannot retry-failed event ${eventId}: it has no failed notices or webhook deliveries`);
+        throw new ConflictException(
+          `cannot retry-failed event ${eventId}: it has no failed notices or webhook deliveries`,
+        );
       }
       await this.events.setStatus(row.id, status, [row.status], m);
       const details = { from: row.status, to: status, notices, webhooks };
@@ -83,7 +85,13 @@ export class OutreachService {
     const address = email.trim().toLowerCase();
     const ids = await this.tx.run(async (m) => {
       const created = await this.notices.insertTestCopies(m, row.id, address);
-      await this.audit.record(actor, 'event.test-send', `event:${eventId}`, { email: address, notices: created.length }, m);
+      await this.audit.record(
+        actor,
+        'event.test-send',
+        `event:${eventId}`,
+        { email: address, notices: created.length },
+        m,
+      );
       return created;
     });
     await this.sender.sendNow('email', row.id, ids);
@@ -91,7 +99,13 @@ export class OutreachService {
     return {
       eventId,
       email: address,
-      notices: sent.map((s) => ({ id: String(s.id), kind: s.kind, tier: s.tier, status: s.status, lastReply: s.last_reply })),
+      notices: sent.map((s) => ({
+        id: String(s.id),
+        kind: s.kind,
+        tier: s.tier,
+        status: s.status,
+        lastReply: s.last_reply,
+      })),
     };
   }
 }

@@ -31,8 +31,17 @@ export class CatalogService {
     const name = input.name.trim();
     if (!name) throw invalid('name', 'name must not be empty');
     return this.tx.run(async (m) => {
-      const { product, created } = await this.catalog.upsertProduct({ code: input.code, name, category: input.category }, m);
-      await this.audit.record(actor, created ? 'product.create' : 'product.update', `product:${product.code}`, { ...product }, m);
+      const { product, created } = await this.catalog.upsertProduct(
+        { code: input.code, name, category: input.category },
+        m,
+      );
+      await this.audit.record(
+        actor,
+        created ? 'product.create' : 'product.update',
+        `product:${product.code}`,
+        { ...product },
+        m,
+      );
       return product;
     });
   }
@@ -50,10 +59,16 @@ export class CatalogService {
     }
     return this.tx.run(async (m) => {
       const { group, created } = await this.catalog.upsertRegionGroup({ code: input.code, name, countries }, m);
-      await this.audit.record(actor, created ? 'region-group.create' : 'region-group.update', `region-group:${group.code}`, {
-        name: group.name,
-        countries: group.countries,
-      }, m);
+      await this.audit.record(
+        actor,
+        created ? 'region-group.create' : 'region-group.update',
+        `region-group:${group.code}`,
+        {
+          name: group.name,
+          countries: group.countries,
+        },
+        m,
+      );
       return group;
     });
   }

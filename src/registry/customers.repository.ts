@@ -47,41 +47,50 @@ export class CustomersRepository {
     if (f.country) conds.push(`c.country = ${p(f.country)}`);
     if (f.accountManager) conds.push(`c.am_email = ${p(f.accountManager.trim().toLowerCase())}`);
     if (f.active !== undefined) conds.push(`c.active = ${p(f.active)}`);
-    if (f.product) conds.push(`EXISTS (SELECT 1 FROM subscriptions s WHERE s.customer_id = c.id AND s.product = ${p(f.product)})`);
+    if (f.product)
+      conds.push(`EXISTS (SELECT 1 FROM subscriptions s WHERE s.customer_id = c.id AND s.product = ${p(f.product)})`);
     return { sql: conds.join(' AND '), params };
   }
 
   async search(principal: Principal, f: CustomerFilter, page: number, pageSize: number) {
     const w = this.where(principal, f);
-    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM customers c WHERE ${w.sql}`, w.params);
+    const [{ total }] = await this.dataSource.query(
+      `SELECT count(*)::int AS total FROM customers c WHERE ${w.sql}`,
+      w.params,
+    );
     const n = w.params.length;
-    const rows: (CustomerRow & { subscriptions: { product: string; country: string }[] })[] = await this.dataSource.query(
-      `SELECT c.*, COALESCE((SELECT json_agg(json_build_object('product', s.product, 'country', s.country)
+    const rows: (CustomerRow & { subscriptions: { product: string; country: string }[] })[] =
+      await this.dataSource.query(
+        `SELECT c.*, COALESCE((SELECT json_agg(json_build_object('product', s.product, 'country', s.country)
                                      ORDER BY s.product, s.country)
                               FROM subscriptions s WHERE s.customer_id = c.id), '[]') AS subscriptions
        FROM customers c WHERE ${w.sql} ORDER BY c.ref LIMIT $${n + 1} OFFSET $${n + 2}`,
-      [...w.params, pageSize, (page - 1) * pageSize],
-    );
+        [...w.params, pageSize, (page - 1) * pageSize],
+      );
     return { total: total as number, rows };
   }
 
   async findVisible(principal: Principal, ref: string): Promise<CustomerRow | null> {
     const v = customerVisibility(principal, 'c', 2);
-    const rows: CustomerRow[] = await this.dataSource.query(`SELECT c.* FROM customers c WHERE c.ref = $1 AND ${v.sql}`, [
-      ref,
-      ...v.params,
-    ]);
+    const rows: CustomerRow[] = await this.dataSource.query(
+      `SELECT c.* FROM customers c WHERE c.ref = $1 AND ${v.sql}`,
+      [ref, ...v.params],
+    );
     return rows[0] ?? null;
   }
 
-  contactsOf(customerId: string): Promise<{ email: string; name: string; locale: string; role: string | null; notices: boolean }[]> {
+  contactsOf(
+    customerId: string,
+  ): Promise<{ email: string; name: string; locale: string; role: string | null; notices: boolean }[]> {
     return this.dataSource.query(
       `SELECT email, name, locale, role, notices FROM contacts WHERE customer_id = $1 ORDER BY email`,
       [customerId],
     );
   }
 
-  subscriptionsOf(customerId: string): Promise<{ product: string; productName: string; category: string; country: string }[]> {
+  subscriptionsOf(
+    customerId: string,
+  ): Promise<{ product: string; productName: string; category: string; country: string }[]> {
     return this.dataSource.query(
       `SELECT s.product, p.name AS "productName", p.category, trim(s.country) AS country
        FROM subscriptions s JOIN products p ON p.code = s.product

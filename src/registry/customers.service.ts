@@ -40,7 +40,14 @@ export class CustomersService {
       this.customers.subscriptionsOf(row.id),
       this.sections.load({ id: row.id, ref: row.ref }, principal),
     ]);
-    return { ...summary(row), createdAt: row.created_at, updatedAt: row.updated_at, contacts, subscriptions, ...sections };
+    return {
+      ...summary(row),
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      contacts,
+      subscriptions,
+      ...sections,
+    };
   }
 }
 

@@ -48,7 +48,11 @@ export class CasesPagesController {
     this.views.send(req, res, 'case', {
       title: c.title ?? caseId,
       case: c,
-      timeline: c.timeline.map((e) => ({ ...e, href: e.eventId ? `/events/${enc(e.eventId)}` : null, progress: progressOf(e.counts) })),
+      timeline: c.timeline.map((e) => ({
+        ...e,
+        href: e.eventId ? `/events/${enc(e.eventId)}` : null,
+        progress: progressOf(e.counts),
+      })),
       suspended: suspended.items.map((i: AffectedItem) => ({ ...i, href: `/customers/${enc(i.ref)}` })),
       pager: pager(base, {}, suspended),
       statusHref: `/status/${enc(caseId)}`,

@@ -40,7 +40,10 @@ export function eventFromForm(f: Form): unknown {
   };
   if (f.effectiveAt?.trim()) event.effectiveAt = f.effectiveAt.trim();
   if (f.authority?.trim()) event.authority = f.authority.trim();
-  const conditions = (f.conditions ?? '').split(/\r?\n/).map((s) => s.trim()).filter(Boolean);
+  const conditions = (f.conditions ?? '')
+    .split(/\r?\n/)
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (conditions.length) event.conditions = conditions;
   if (f.type !== 'suspension.lifted') {
     event.scope = {
@@ -105,7 +108,8 @@ export class ComposePageController {
     }
     if (action === 'publish') {
       const r = await this.intake.intake(event, 'http');
-      if (r.conflict || (r.invalid && !r.duplicate)) return this.page(req, res, form, { problems: r.reasons }, r.conflict ? 409 : 400);
+      if (r.conflict || (r.invalid && !r.duplicate))
+        return this.page(req, res, form, { problems: r.reasons }, r.conflict ? 409 : 400);
       return res.redirect(303, `/events/${enc(r.eventId!)}`);
     }
     try {
@@ -117,7 +121,10 @@ export class ComposePageController {
           counts: p.counts,
           byKind: bars(Object.entries(p.counts.byKind).map(([key, v]) => ({ key, n: v.customers }))),
           byTier: bars(Object.entries(p.counts.byTier).map(([key, n]) => ({ key, n }))),
-          byCountry: bars(Object.entries(p.counts.byCountry).map(([key, n]) => ({ key, n })), (c) => `${countryName(c)} (${c})`),
+          byCountry: bars(
+            Object.entries(p.counts.byCountry).map(([key, n]) => ({ key, n })),
+            (c) => `${countryName(c)} (${c})`,
+          ),
           byProduct: bars(Object.entries(p.counts.byProduct).map(([key, n]) => ({ key, n }))),
           samples: p.samples.map((s, i) => ({ ...s, open: i === 0 })),
         },

@@ -27,7 +27,12 @@ export class RegistryPagesController {
   ) {}
 
   @Get('customers')
-  async list(@Req() req: WebRequest, @Res() res: Response, @Query() raw: Record<string, string>, @CurrentUser() me: Principal) {
+  async list(
+    @Req() req: WebRequest,
+    @Res() res: Response,
+    @Query() raw: Record<string, string>,
+    @CurrentUser() me: Principal,
+  ) {
     const q = await parseQuery(CustomerQueryDto, raw);
     const { page, pageSize, ...filter } = q;
     const result = await this.customers.search(me, filter, page, pageSize);

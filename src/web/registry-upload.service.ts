@@ -50,13 +50,19 @@ export class RegistryUploadService {
         req.body = { [CSRF_FIELD]: fields[CSRF_FIELD] };
         if (!this.csrf.valid(req)) {
           file.resume();
-          return fail(new ForbiddenException('the form was refused: its security token is missing or out of date; reload the page'));
+          return fail(
+            new ForbiddenException(
+              'the form was refused: its security token is missing or out of date; reload the page',
+            ),
+          );
         }
         const format = formatOfFile(info.filename ?? '', fields.format);
         const mode = (fields.mode ?? 'upsert') as ImportMode;
         if (!format || !IMPORT_MODES.includes(mode)) {
           file.resume();
-          return fail(new BadRequestException('choose a .csv or .jsonl file (or pick its format) and a mode of upsert or sync'));
+          return fail(
+            new BadRequestException('choose a .csv or .jsonl file (or pick its format) and a mode of upsert or sync'),
+          );
         }
         this.imports
           .import(file, { format, mode, dryRun: fields.dryRun === 'on' || fields.dryRun === 'true' }, actor)

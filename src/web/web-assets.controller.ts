@@ -16,9 +16,15 @@ export class WebAssetsController {
   private readonly files = new Map<string, { type: string; body: Buffer }>();
 
   constructor(views: WebViews) {
-    this.files.set('simple.css', { type: TYPES.css, body: readFileSync(require.resolve('simpledotcss/simple.min.css')) });
+    this.files.set('simple.css', {
+      type: TYPES.css,
+      body: readFileSync(require.resolve('simpledotcss/simple.min.css')),
+    });
     for (const name of ['web.css', 'event-progress.js']) {
-      this.files.set(name, { type: TYPES[name.split('.').pop()!], body: readFileSync(join(views.dir, 'assets', name)) });
+      this.files.set(name, {
+        type: TYPES[name.split('.').pop()!],
+        body: readFileSync(join(views.dir, 'assets', name)),
+      });
     }
   }
 

@@ -45,7 +45,9 @@ export class WebAuthController {
     const token = typeof body.token === 'string' ? body.token : '';
     const r = await this.sessions.login(token, req.ip ?? 'unknown');
     if (!r.ok) {
-      const error = r.throttled ? 'Too many failed attempts; try again in a minute.' : 'That token is not valid (or was revoked).';
+      const error = r.throttled
+        ? 'Too many failed attempts; try again in a minute.'
+        : 'That token is not valid (or was revoked).';
       return this.views.send(req, res, 'login', { title: 'Log in', next, error }, r.throttled ? 429 : 401);
     }
     const old = sessionIdOf(req);

@@ -15,7 +15,8 @@ export class WebExceptionFilter implements ExceptionFilter {
     const req = host.switchToHttp().getRequest<WebRequest>();
     const res = host.switchToHttp().getResponse<Response>();
     const { body, errorId } = errorBody(exception);
-    if (errorId) this.logger.error({ errorId, method: req.method, url: req.originalUrl, err: exception }, 'web page failed');
+    if (errorId)
+      this.logger.error({ errorId, method: req.method, url: req.originalUrl, err: exception }, 'web page failed');
     if (res.headersSent) {
       res.end();
       return;
@@ -24,8 +25,23 @@ export class WebExceptionFilter implements ExceptionFilter {
       res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
       return;
     }
-    const details = Array.isArray(body.details) ? body.details.map((d) => (typeof d === 'string' ? d : JSON.stringify(d))) : [];
+    const details = Array.isArray(body.details)
+      ? body.details.map((d) => (typeof d === 'string' ? d : JSON.stringify(d)))
+      : [];
     const layout = pathOf(req).startsWith('/status/') ? 'layout-public' : 'layout';
-    this.views.send(req, res, 'error', { title: body.error, status: body.statusCode, message: body.message, details, public: layout === 'layout-public' }, body.statusCode, layout);
+    this.views.send(
+      req,
+      res,
+      'error',
+      {
+        title: body.error,
+        status: body.statusCode,
+        message: body.message,
+        details,
+        public: layout === 'layout-public',
+      },
+      body.statusCode,
+      layout,
+    );
   }
 }

@@ -11,7 +11,9 @@ export function formatTime(value: unknown): string {
 export function registerWebHelpers(hbs: typeof Handlebars): void {
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hbs.registerHelper('time', (v: unknown) => formatTime(v));
-  hbs.registerHelper('join', (v: unknown, sep: unknown) => (Array.isArray(v) ? v.join(typeof sep === 'string' ? sep : ', ') : ''));
+  hbs.registerHelper('join', (v: unknown, sep: unknown) =>
+    Array.isArray(v) ? v.join(typeof sep === 'string' ? sep : ', ') : '',
+  );
   hbs.registerHelper('json', (v: unknown) => JSON.stringify(v, null, 2));
   hbs.registerHelper('enc', (v: unknown) => encodeURIComponent(String(v ?? '')));
   hbs.registerHelper('human', (v: unknown) => String(v ?? '').replace(/[_-]/g, ' '));

@@ -9,8 +9,14 @@ countries.registerLocale(require('i18n-iso-countries/langs/en.json'));
 const pipe = appValidationPipe();
 
 /** Validates a page's query with the API's DTO; empty form fields count as absent. */
-export async function parseQuery<T extends object>(dto: Type<T>, raw: Record<string, unknown>, drop: string[] = []): Promise<T> {
-  const present = Object.fromEntries(Object.entries(raw).filter(([k, v]) => v !== '' && v !== undefined && !drop.includes(k)));
+export async function parseQuery<T extends object>(
+  dto: Type<T>,
+  raw: Record<string, unknown>,
+  drop: string[] = [],
+): Promise<T> {
+  const present = Object.fromEntries(
+    Object.entries(raw).filter(([k, v]) => v !== '' && v !== undefined && !drop.includes(k)),
+  );
   const meta: ArgumentMetadata = { type: 'query', metatype: dto };
   return (await pipe.transform(present, meta)) as T;
 }
@@ -35,9 +41,14 @@ export interface Pager {
   nextHref: string | null;
 }
 
-export function pager(base: string, filters: Record<string, unknown>, p: { page: number; pageSize: number; total: number }): Pager {
+export function pager(
+  base: string,
+  filters: Record<string, unknown>,
+  p: { page: number; pageSize: number; total: number },
+): Pager {
   const pages = Math.max(1, Math.ceil(p.total / p.pageSize));
-  const href = (page: number) => base + queryString({ ...filters, page, pageSize: p.pageSize === 50 ? undefined : p.pageSize });
+  const href = (page: number) =>
+    base + queryString({ ...filters, page, pageSize: p.pageSize === 50 ? undefined : p.pageSize });
   return {
     page: p.page,
     pages,
@@ -63,7 +74,9 @@ export interface Bar {
 
 export function bars(rows: { key: string; n: number }[], label: (key: string) => string = (k) => k, limit = 30): Bar[] {
   const max = Math.max(1, ...rows.map((r) => r.n));
-  return rows.slice(0, limit).map((r) => ({ key: r.key, label: label(r.key), n: r.n, pct: Math.max(1, Math.round((r.n / max) * 100)) }));
+  return rows
+    .slice(0, limit)
+    .map((r) => ({ key: r.key, label: label(r.key), n: r.n, pct: Math.max(1, Math.round((r.n / max) * 100)) }));
 }
 
 /** Notices done (sent, failed or cancelled) out of all, for the progress bar. */

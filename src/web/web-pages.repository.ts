@@ -36,8 +36,14 @@ export class WebPagesRepository {
                      JOIN customers c ON c.id = ec.customer_id WHERE ec.event_pk = $1 AND ${v.sql})`;
     const [byKind, byCountry, byProduct] = await Promise.all([
       this.dataSource.query(`SELECT ec.kind AS key, count(*)::int AS n ${from} GROUP BY 1 ORDER BY 2 DESC, 1`, params),
-      this.dataSource.query(`SELECT country AS key, count(DISTINCT customer_id)::int AS n FROM ${subs} x GROUP BY 1 ORDER BY 2 DESC, 1`, params),
-      this.dataSource.query(`SELECT product AS key, count(DISTINCT customer_id)::int AS n FROM ${subs} x GROUP BY 1 ORDER BY 2 DESC, 1`, params),
+      this.dataSource.query(
+        `SELECT country AS key, count(DISTINCT customer_id)::int AS n FROM ${subs} x GROUP BY 1 ORDER BY 2 DESC, 1`,
+        params,
+      ),
+      this.dataSource.query(
+        `SELECT product AS key, count(DISTINCT customer_id)::int AS n FROM ${subs} x GROUP BY 1 ORDER BY 2 DESC, 1`,
+        params,
+      ),
     ]);
     return { byKind, byCountry, byProduct };
   }
@@ -46,8 +52,17 @@ export class WebPagesRepository {
    * What the public may read about a case: its status and the events whose outreach was released
    * (approved or automatic; a cancelled event only when some of its notices went out). No customer data.
    */
-  async publicCase(caseId: string): Promise<{ status: string; title: string; openedAt: Date; closedAt: Date | null; events: PublicCaseEvent[] } | null> {
-    const [c] = await this.dataSource.query(`SELECT status, title, opened_at, closed_at FROM cases WHERE case_id = $1`, [caseId]);
+  async publicCase(caseId: string): Promise<{
+    status: string;
+    title: string;
+    openedAt: Date;
+    closedAt: Date | null;
+    events: PublicCaseEvent[];
+  } | null> {
+    const [c] = await this.dataSource.query(
+      `SELECT status, title, opened_at, closed_at FROM cases WHERE case_id = $1`,
+      [caseId],
+    );
     if (!c) return null;
     const rows = await this.dataSource.query(
       `SELECT e.type, e.payload->>'title' AS title, e.payload->>'summary' AS summary, e.payload->>'authority' AS authority,

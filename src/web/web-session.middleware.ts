@@ -38,7 +38,13 @@ export class RequireSessionMiddleware implements NestMiddleware {
       res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
       return;
     }
-    this.views.send(req, res, 'error', { title: 'Signed out', status: 401, message: 'Your session has ended. Please log in again.' }, 401);
+    this.views.send(
+      req,
+      res,
+      'error',
+      { title: 'Signed out', status: 401, message: 'Your session has ended. Please log in again.' },
+      401,
+    );
   }
 }
 
@@ -58,7 +64,12 @@ export class WebCsrfMiddleware implements NestMiddleware {
       req,
       res,
       'error',
-      { title: 'Form expired', status: 403, message: 'The form was refused: its security token is missing or out of date. Go back, reload the page and try again.' },
+      {
+        title: 'Form expired',
+        status: 403,
+        message:
+          'The form was refused: its security token is missing or out of date. Go back, reload the page and try again.',
+      },
       403,
     );
   }
@@ -75,7 +86,13 @@ export class RequireAdminMiddleware implements NestMiddleware {
       return;
     }
     if (!roleAllows(req.user.role, 'admin')) {
-      this.views.send(req, res, 'error', { title: 'Admins only', status: 403, message: 'The queue dashboard is for admins.' }, 403);
+      this.views.send(
+        req,
+        res,
+        'error',
+        { title: 'Admins only', status: 403, message: 'The queue dashboard is for admins.' },
+        403,
+      );
       return;
     }
     next();

@@ -35,14 +35,20 @@ export class WebSessionService {
   /** Checks an API token; failures count against the same per-address limit as bearer authentication. */
   async login(token: string, ip: string): Promise<LoginResult> {
     const failKey = this.redis.key('authfail', ip);
-    if (Number((await this.redis.client.get(failKey)) ?? 0) >= AUTH_FAILURES_ALLOWED) return { ok: false, throttled: true };
+    if (Number((await this.redis.client.get(failKey)) ?? 0) >= AUTH_FAILURES_ALLOWED)
+      return { ok: false, throttled: true };
     const principal = await this.auth.authenticate(token.trim());
     if (!principal || !principal.tokenId) {
       await this.redis.client.multi().incr(failKey).expire(failKey, AUTH_FAILURE_WINDOW_S).exec();
       return { ok: false, throttled: false };
     }
     const sessionId = randomBytes(32).toString('base64url');
-    await this.redis.client.set(this.key(sessionId), JSON.stringify({ tokenId: principal.tokenId }), 'EX', SESSION_TTL_SECONDS);
+    await this.redis.client.set(
+      this.key(sessionId),
+      JSON.stringify({ tokenId: principal.tokenId }),
+      'EX',
+      SESSION_TTL_SECONDS,
+    );
     await this.audit.record(principal, 'session.login', `token:${principal.tokenId}`, {});
     return { ok: true, sessionId, principal };
   }

@@ -66,7 +66,14 @@ export class WebViews {
     return this.layouts.get(layout)!({ ...context, body });
   }
 
-  send(req: WebRequest, res: Response, view: string, model: Record<string, unknown>, status = 200, layout = 'layout'): void {
+  send(
+    req: WebRequest,
+    res: Response,
+    view: string,
+    model: Record<string, unknown>,
+    status = 200,
+    layout = 'layout',
+  ): void {
     const page = this.html(req, res, view, model, layout);
     res.status(status).type('html');
     if (!res.getHeader('Cache-Control')) res.setHeader('Cache-Control', 'no-store');

@@ -35,7 +35,13 @@ import {
 import { WebSessionService } from './web-session.service';
 import { WebViews } from './web-views.service';
 
-const PAGES = [EventsPagesController, ComposePageController, RegistryPagesController, CasesPagesController, SuppressionsPageController];
+const PAGES = [
+  EventsPagesController,
+  ComposePageController,
+  RegistryPagesController,
+  CasesPagesController,
+  SuppressionsPageController,
+];
 
 /** Only this site's own files: no CDN, no external host; inline styles for the mail previews and the bars. */
 export const webHelmet = (secure: boolean) =>
@@ -59,7 +65,14 @@ export const webHelmet = (secure: boolean) =>
   });
 
 @Module({
-  imports: [EventsModule, OutreachModule, NoticeSendingModule, FeedbackModule, RegistryModule, TypeOrmModule.forFeature([ApiToken])],
+  imports: [
+    EventsModule,
+    OutreachModule,
+    NoticeSendingModule,
+    FeedbackModule,
+    RegistryModule,
+    TypeOrmModule.forFeature([ApiToken]),
+  ],
   controllers: [WebAuthController, WebAssetsController, CustomerStatusController, StatusPageController, ...PAGES],
   providers: [
     StatusFailureLimiter,
@@ -84,7 +97,9 @@ export class WebModule implements NestModule {
     const headers = webHelmet(this.secrets.secureCookies);
     const forms = urlencoded({ extended: false, limit: '1mb' });
     consumer.apply(headers).forRoutes(WebAssetsController, StatusPageController, CustomerStatusController);
-    consumer.apply(cookies, headers, forms, WebSessionMiddleware, WebCsrfMiddleware).forRoutes(WebAuthController, ...PAGES);
+    consumer
+      .apply(cookies, headers, forms, WebSessionMiddleware, WebCsrfMiddleware)
+      .forRoutes(WebAuthController, ...PAGES);
     consumer.apply(RequireSessionMiddleware).forRoutes(...PAGES);
     consumer
       .apply(cookies, headers, WebSessionMiddleware, RequireAdminMiddleware, this.dashboard.router)

@@ -20,7 +20,15 @@ export async function openBrowser(baseURL: string, viewport = { width: 1280, hei
     baseURL,
     viewport,
     acceptDownloads: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   const page = context.pages()[0] ?? (await context.newPage());
   return {
@@ -38,5 +46,8 @@ export async function logIn(page: Page, token: string, next = '/events'): Promis
   await page.goto(next);
   await page.waitForURL(/\/login/);
   await page.getByLabel('API token').fill(token);
-  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.getByRole('button', { name: 'Log in' }).click()]);
+  await Promise.all([
+    page.waitForURL((u) => !u.pathname.startsWith('/login')),
+    page.getByRole('button', { name: 'Log in' }).click(),
+  ]);
 }

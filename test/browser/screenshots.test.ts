@@ -18,7 +18,20 @@ const AMS = [
   { email: 'jane@vendor.example', name: 'Jane Doe' },
   { email: 'kenji@vendor.example', name: 'Kenji Sato' },
 ];
-const NAMES = ['Acme', 'Globex', 'Initech', 'Umbrella', 'Hooli', 'Vandelay', 'Stark', 'Wayne', 'Tyrell', 'Soylent', 'Cyberdyne', 'Aperture'];
+const NAMES = [
+  'Acme',
+  'Globex',
+  'Initech',
+  'Umbrella',
+  'Hooli',
+  'Vandelay',
+  'Stark',
+  'Wayne',
+  'Tyrell',
+  'Soylent',
+  'Cyberdyne',
+  'Aperture',
+];
 
 function registry(): FixtureCustomer[] {
   return Array.from({ length: 160 }, (_, i) => {
@@ -48,7 +61,9 @@ run('screenshots of the web pages', () => {
 
   beforeAll(async () => {
     sink = await startSmtpSink();
-    t = await startTestApp('shots', { env: { SMTP_URL: sink.url, MAIL_RATE_PER_SECOND: '12', RECONCILE_INTERVAL_MS: '200' } });
+    t = await startTestApp('shots', {
+      env: { SMTP_URL: sink.url, MAIL_RATE_PER_SECOND: '12', RECONCILE_INTERVAL_MS: '200' },
+    });
     support = (await t.userWithToken('support', 'sam@vendor.example', 'Sam Support')).token;
     await insertProducts(t.env.db.url, [
       ['claude-api', 'Claude API', 'hosted-api'],
@@ -58,13 +73,24 @@ run('screenshots of the web pages', () => {
     await insertCustomers(t.env.db.url, registry());
     const post = (body: unknown) => api(t.url, 'POST', '/api/v1/events', { token: support, body });
     await post({
-      ...BASE_EVENT, eventId: 'bis-2026-11-26-001', caseId: 'export-halt-2026-11', type: 'suspension.issued', dispatch: 'auto',
+      ...BASE_EVENT,
+      eventId: 'bis-2026-11-26-001',
+      caseId: 'export-halt-2026-11',
+      type: 'suspension.issued',
+      dispatch: 'auto',
       scope: { products: ['*'], regions: ['*'], excludeRegions: ['US'] },
     });
     await waitForEvent(t.url, support, 'bis-2026-11-26-001');
     await api(t.url, 'POST', '/api/v1/events/bis-2026-11-26-001/pause', { token: support });
     await api(t.url, 'POST', '/api/v1/events/bis-2026-11-26-001/resume', { token: support });
-    await post({ ...BASE_EVENT, eventId: 'broken-1', caseId: 'export-halt-2026-11', type: 'license.granted', title: '', scope: { products: ['claude-gpu'], regions: ['group:MARS'] } });
+    await post({
+      ...BASE_EVENT,
+      eventId: 'broken-1',
+      caseId: 'export-halt-2026-11',
+      type: 'license.granted',
+      title: '',
+      scope: { products: ['claude-gpu'], regions: ['group:MARS'] },
+    });
     browser = await openBrowser(t.url, { width: 1280, height: 860 });
   }, 120_000);
 
@@ -89,10 +115,18 @@ run('screenshots of the web pages', () => {
     await api(t.url, 'POST', '/api/v1/events', {
       token: support,
       body: {
-        ...BASE_EVENT, eventId: 'bis-2026-12-03-002', caseId: 'export-halt-2026-11', type: 'suspension.updated', dispatch: 'review',
+        ...BASE_EVENT,
+        eventId: 'bis-2026-12-03-002',
+        caseId: 'export-halt-2026-11',
+        type: 'suspension.updated',
+        dispatch: 'review',
         title: 'Scope clarified: hosted API and model weights only',
         summary: 'The halt now covers hosted API access and model weights. Software downloads are restored.',
-        scope: { products: ['category:hosted-api', 'category:model-weights'], regions: ['*'], excludeRegions: ['US', 'GB', 'CA', 'AU'] },
+        scope: {
+          products: ['category:hosted-api', 'category:model-weights'],
+          regions: ['*'],
+          excludeRegions: ['US', 'GB', 'CA', 'AU'],
+        },
       },
     });
     await until('bis-2026-12-03-002', 'awaiting_review');
@@ -127,9 +161,30 @@ run('screenshots of the web pages', () => {
 
 // One notice per script that needs its own fonts, rendered as Chromium shows it (real glyphs, rtl for Arabic).
 const MAILS = [
-  { file: 'mail-suspended-ar.png', kind: 'suspended', tier: 'enterprise', locale: 'ar', customer: 'شركة النخبة للتقنية ذ.م.م', recipient: 'فريق العمليات' },
-  { file: 'mail-license-granted-ja.png', kind: 'license-granted', tier: 'developer', locale: 'ja', customer: '富士データ株式会社', recipient: '佐藤 健' },
-  { file: 'mail-updated-zh-Hant.png', kind: 'updated', tier: 'enterprise', locale: 'zh-TW', customer: '華星科技股份有限公司', recipient: '王偉' },
+  {
+    file: 'mail-suspended-ar.png',
+    kind: 'suspended',
+    tier: 'enterprise',
+    locale: 'ar',
+    customer: 'شركة النخبة للتقنية ذ.م.م',
+    recipient: 'فريق العمليات',
+  },
+  {
+    file: 'mail-license-granted-ja.png',
+    kind: 'license-granted',
+    tier: 'developer',
+    locale: 'ja',
+    customer: '富士データ株式会社',
+    recipient: '佐藤 健',
+  },
+  {
+    file: 'mail-updated-zh-Hant.png',
+    kind: 'updated',
+    tier: 'enterprise',
+    locale: 'zh-TW',
+    customer: '華星科技股份有限公司',
+    recipient: '王偉',
+  },
 ] as const;
 
 run('screenshots of notices in scripts beyond Latin', () => {
@@ -143,15 +198,23 @@ run('screenshots of notices in scripts beyond Latin', () => {
     await browser?.close();
   });
 
-  it.each(MAILS)('$file', async ({ file, kind, tier, locale, customer, recipient }) => {
-    const renderer = NoticeRenderer.load(join(__dirname, '..', '..', 'templates'));
-    const input = sampleRenderInput(kind, tier, locale);
-    const out = renderer.render({
-      ...input,
-      recipient: { ...input.recipient, name: recipient },
-      customer: { ...input.customer!, name: customer, accountManager: tier === 'enterprise' ? { name: 'Jane Doe', email: 'jane.doe@vendor.example' } : null },
-    });
-    await browser.page.setContent(out.html, { waitUntil: 'load' });
-    await browser.page.screenshot({ path: join(DOCS, file), fullPage: true });
-  }, 60_000);
+  it.each(MAILS)(
+    '$file',
+    async ({ file, kind, tier, locale, customer, recipient }) => {
+      const renderer = NoticeRenderer.load(join(__dirname, '..', '..', 'templates'));
+      const input = sampleRenderInput(kind, tier, locale);
+      const out = renderer.render({
+        ...input,
+        recipient: { ...input.recipient, name: recipient },
+        customer: {
+          ...input.customer!,
+          name: customer,
+          accountManager: tier === 'enterprise' ? { name: 'Jane Doe', email: 'jane.doe@vendor.example' } : null,
+        },
+      });
+      await browser.page.setContent(out.html, { waitUntil: 'load' });
+      await browser.page.screenshot({ path: join(DOCS, file), fullPage: true });
+    },
+    60_000,
+  );
 });

@@ -23,15 +23,51 @@ describe('account-manager isolation, CSV export and reconcile', () => {
     bob = (await t.userWithToken('account_manager', BOB.email, BOB.name)).token;
     await insertProducts(t.env.db.url, [['api', 'Hosted API', 'hosted-api']]);
     await insertCustomers(t.env.db.url, [
-      { ref: 'A1', name: 'Alpha, "the first"\nLtd', tier: 'enterprise', country: 'DE', am: JANE, subs: ['api'],
-        contacts: [{ email: 'a1@x.example' }, { email: 'a1b@x.example' }] },
-      { ref: 'A2', name: 'Alpha Two', tier: 'enterprise', country: 'FR', am: JANE, subs: ['api'], contacts: [{ email: 'a2@x.example' }] },
-      { ref: 'B1', name: 'Bravo', tier: 'enterprise', country: 'DE', am: BOB, subs: ['api'], contacts: [{ email: 'b1@x.example' }] },
-      { ref: 'D1', name: 'Delta', tier: 'developer', country: 'IT', subs: ['api'], contacts: [{ email: 'd1@x.example' }] },
+      {
+        ref: 'A1',
+        name: 'Alpha, "the first"\nLtd',
+        tier: 'enterprise',
+        country: 'DE',
+        am: JANE,
+        subs: ['api'],
+        contacts: [{ email: 'a1@x.example' }, { email: 'a1b@x.example' }],
+      },
+      {
+        ref: 'A2',
+        name: 'Alpha Two',
+        tier: 'enterprise',
+        country: 'FR',
+        am: JANE,
+        subs: ['api'],
+        contacts: [{ email: 'a2@x.example' }],
+      },
+      {
+        ref: 'B1',
+        name: 'Bravo',
+        tier: 'enterprise',
+        country: 'DE',
+        am: BOB,
+        subs: ['api'],
+        contacts: [{ email: 'b1@x.example' }],
+      },
+      {
+        ref: 'D1',
+        name: 'Delta',
+        tier: 'developer',
+        country: 'IT',
+        subs: ['api'],
+        contacts: [{ email: 'd1@x.example' }],
+      },
     ]);
     await api(t.url, 'POST', '/api/v1/events', {
       token: support,
-      body: { ...BASE_EVENT, eventId: 'am-1', caseId: 'am-case', type: 'suspension.issued', scope: { products: ['api'], regions: ['*'] } },
+      body: {
+        ...BASE_EVENT,
+        eventId: 'am-1',
+        caseId: 'am-case',
+        type: 'suspension.issued',
+        scope: { products: ['api'], regions: ['*'] },
+      },
     });
     await waitForEvent(t.url, support, 'am-1');
   });
@@ -43,7 +79,8 @@ describe('account-manager isolation, CSV export and reconcile', () => {
     expect((await get(bob, '/api/v1/events/am-1')).body.counts.pending).toBe(1);
     expect((await get(jane, '/api/v1/events?pageSize=10')).body.items[0].counts.pending).toBe(3);
 
-    const refs = async (token: string, path: string) => (await get(token, path)).body.items.map((i: any) => i.ref).sort();
+    const refs = async (token: string, path: string) =>
+      (await get(token, path)).body.items.map((i: any) => i.ref).sort();
     expect(await refs(jane, '/api/v1/events/am-1/affected')).toEqual(['A1', 'A2']);
     expect(await refs(bob, '/api/v1/events/am-1/affected')).toEqual(['B1']);
     expect(await refs(support, '/api/v1/events/am-1/affected')).toEqual(['A1', 'A2', 'B1', 'D1']);
@@ -62,7 +99,9 @@ describe('account-manager isolation, CSV export and reconcile', () => {
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
     const rows = parse(csv.body as string, { columns: true }) as Record<string, string>[];
     expect(rows.map((r) => r.ref)).toEqual(['A1', 'A2']);
-    const caseCsv = parse((await get(jane, '/api/v1/cases/am-case/affected?format=csv')).body as string, { columns: true });
+    const caseCsv = parse((await get(jane, '/api/v1/cases/am-case/affected?format=csv')).body as string, {
+      columns: true,
+    });
     expect(caseCsv.map((r: any) => r.ref)).toEqual(['A1', 'A2']);
   });
 
@@ -70,7 +109,9 @@ describe('account-manager isolation, CSV export and reconcile', () => {
     for (const action of ['approve', 'pause', 'resume', 'cancel', 'retry-failed']) {
       expect((await api(t.url, 'POST', `/api/v1/events/am-1/${action}`, { token: jane })).status).toBe(403);
     }
-    expect((await api(t.url, 'POST', '/api/v1/events/am-1/test-send', { token: jane, body: { email: JANE.email } })).status).toBe(403);
+    expect(
+      (await api(t.url, 'POST', '/api/v1/events/am-1/test-send', { token: jane, body: { email: JANE.email } })).status,
+    ).toBe(403);
     expect((await api(t.url, 'POST', '/api/v1/events', { token: jane, body: {} })).status).toBe(403);
     expect((await api(t.url, 'POST', '/api/v1/cases/am-case/reconcile', { token: jane })).status).toBe(403);
   });
@@ -84,25 +125,45 @@ describe('account-manager isolation, CSV export and reconcile', () => {
     const rows = parse(text, { columns: true }) as Record<string, string>[];
     expect(rows).toHaveLength(4);
     expect(rows[0]).toMatchObject({
-      ref: 'A1', name: 'Alpha, "the first"\nLtd', subscriptions: 'api@DE', kind: 'suspended', delivery_status: 'pending',
+      ref: 'A1',
+      name: 'Alpha, "the first"\nLtd',
+      subscriptions: 'api@DE',
+      kind: 'suspended',
+      delivery_status: 'pending',
       account_manager_email: JANE.email,
     });
   });
 
   it('shows a customer’s current cases and notices in its detail', async () => {
     const a1 = (await get(support, '/api/v1/customers/A1')).body;
-    expect(a1.cases).toEqual([expect.objectContaining({ caseId: 'am-case', suspended: [{ product: 'api', country: 'DE' }] })]);
+    expect(a1.cases).toEqual([
+      expect.objectContaining({ caseId: 'am-case', suspended: [{ product: 'api', country: 'DE' }] }),
+    ]);
     expect(a1.notices.map((n: any) => n.email).sort()).toEqual(['a1@x.example', 'a1b@x.example']);
   });
 
   it('reconcile tells customers added since the last event, once, through review', async () => {
     await insertCustomers(t.env.db.url, [
-      { ref: 'N1', name: 'Newcomer', tier: 'developer', country: 'ES', subs: ['api'], contacts: [{ email: 'n1@x.example' }] },
+      {
+        ref: 'N1',
+        name: 'Newcomer',
+        tier: 'developer',
+        country: 'ES',
+        subs: ['api'],
+        contacts: [{ email: 'n1@x.example' }],
+      },
     ]);
     const first = await api(t.url, 'POST', '/api/v1/cases/am-case/reconcile', { token: support });
     expect(first.status).toBe(200);
-    expect(first.body).toMatchObject({ customers: 1, notices: 1, status: 'awaiting_review', eventId: 'am-case:reconcile:1' });
-    expect((await get(support, '/api/v1/events/am-case:reconcile:1/affected')).body.items.map((i: any) => i.ref)).toEqual(['N1']);
+    expect(first.body).toMatchObject({
+      customers: 1,
+      notices: 1,
+      status: 'awaiting_review',
+      eventId: 'am-case:reconcile:1',
+    });
+    expect(
+      (await get(support, '/api/v1/events/am-case:reconcile:1/affected')).body.items.map((i: any) => i.ref),
+    ).toEqual(['N1']);
     const second = await api(t.url, 'POST', '/api/v1/cases/am-case/reconcile', { token: support });
     expect(second.body).toMatchObject({ customers: 0, eventId: null });
     expect((await get(support, '/api/v1/cases/am-case')).body.suspendedCustomers).toBe(5);

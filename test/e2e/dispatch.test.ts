@@ -21,17 +21,25 @@ describe('dispatch: localized mails, exactly once, retries and failures', () => 
   const publish = async (e: Record<string, unknown>) => {
     await queue.add('event', { ...BASE_EVENT, dispatch: 'auto', ...e }, { jobId: String(e.eventId) });
     await waitForEvent(t.url, support, String(e.eventId));
-    return waitFor(`event ${e.eventId} completed`, async () => {
-      const res = await api(t.url, 'GET', `/api/v1/events/${e.eventId}`, { token: support });
-      return res.body.status === 'completed' ? res.body : undefined;
-    }, 30_000);
+    return waitFor(
+      `event ${e.eventId} completed`,
+      async () => {
+        const res = await api(t.url, 'GET', `/api/v1/events/${e.eventId}`, { token: support });
+        return res.body.status === 'completed' ? res.body : undefined;
+      },
+      30_000,
+    );
   };
   const notice = (email: string, eventId: string) =>
-    withPg(t.env.db.url, async (c) =>
-      (await c.query(
-        `SELECT n.* FROM notices n JOIN events e ON e.id = n.event_pk WHERE n.email = $1 AND e.event_id = $2`,
-        [email, eventId],
-      )).rows[0],
+    withPg(
+      t.env.db.url,
+      async (c) =>
+        (
+          await c.query(
+            `SELECT n.* FROM notices n JOIN events e ON e.id = n.event_pk WHERE n.email = $1 AND e.event_id = $2`,
+            [email, eventId],
+          )
+        ).rows[0],
     );
 
   beforeAll(async () => {
@@ -41,27 +49,83 @@ describe('dispatch: localized mails, exactly once, retries and failures', () => 
     templates = mkdtempSync(join(tmpdir(), 'impact-templates-'));
     cpSync('templates', templates, { recursive: true });
     const en = join(templates, 'messages/en.json');
-    writeFileSync(en, JSON.stringify({ ...JSON.parse(readFileSync(en, 'utf8')), 'license-denied.intro': '{productCount, plural, broken' }));
+    writeFileSync(
+      en,
+      JSON.stringify({
+        ...JSON.parse(readFileSync(en, 'utf8')),
+        'license-denied.intro': '{productCount, plural, broken',
+      }),
+    );
     t = await startTestApp('dispatch', {
       env: {
-        SMTP_URL: sink.url, MAIL_RETRY_BASE_MS: '100', RECONCILE_INTERVAL_MS: '200', MAIL_MAX_ATTEMPTS: '3',
-        TEMPLATES_DIR: templates, SUPPORT_EMAIL: 'help@vendor.example',
+        SMTP_URL: sink.url,
+        MAIL_RETRY_BASE_MS: '100',
+        RECONCILE_INTERVAL_MS: '200',
+        MAIL_MAX_ATTEMPTS: '3',
+        TEMPLATES_DIR: templates,
+        SUPPORT_EMAIL: 'help@vendor.example',
       },
     });
     support = (await t.userWithToken('support')).token;
     queue = eventsQueue(t.env.prefix);
-    await insertProducts(t.env.db.url, [['api', 'Hosted API', 'hosted-api'], ['weights', 'Open weights', 'model-weights']]);
+    await insertProducts(t.env.db.url, [
+      ['api', 'Hosted API', 'hosted-api'],
+      ['weights', 'Open weights', 'model-weights'],
+    ]);
     await insertCustomers(t.env.db.url, [
-      { ref: 'D-EN', name: 'English Dev', tier: 'developer', country: 'GB', subs: ['api'], contacts: [{ email: 'en@d.example' }] },
-      { ref: 'D-DE', name: 'Deutsche GmbH', tier: 'enterprise', country: 'DE', am: AM, subs: ['api', 'weights@FR'],
-        contacts: [{ email: 'de@d.example', locale: 'de' }, { email: 'legal@d.example', locale: 'fr' }] },
-      { ref: 'D-JA', name: '日本株式会社', tier: 'enterprise', country: 'JP', am: AM, subs: ['api'],
-        contacts: [{ email: 'ja@d.example', locale: 'ja' }] },
-      { ref: 'D-PT', name: 'Brasil Ltda', tier: 'developer', country: 'BR', subs: ['api'],
-        contacts: [{ email: 'pt@d.example', locale: 'pt-BR', name: 'Evil\r\nBcc: victim@evil.example' }] },
-      { ref: 'D-XSS', name: '<script>alert(1)</script>', tier: 'developer', country: 'US', subs: ['api@CA'],
-        contacts: [{ email: 'xss@d.example' }] },
-      { ref: 'D-RETRY', name: 'Retry Co', tier: 'developer', country: 'SG', subs: ['weights'], contacts: [{ email: 'retry@d.example' }] },
+      {
+        ref: 'D-EN',
+        name: 'English Dev',
+        tier: 'developer',
+        country: 'GB',
+        subs: ['api'],
+        contacts: [{ email: 'en@d.example' }],
+      },
+      {
+        ref: 'D-DE',
+        name: 'Deutsche GmbH',
+        tier: 'enterprise',
+        country: 'DE',
+        am: AM,
+        subs: ['api', 'weights@FR'],
+        contacts: [
+          { email: 'de@d.example', locale: 'de' },
+          { email: 'legal@d.example', locale: 'fr' },
+        ],
+      },
+      {
+        ref: 'D-JA',
+        name: '日本株式会社',
+        tier: 'enterprise',
+        country: 'JP',
+        am: AM,
+        subs: ['api'],
+        contacts: [{ email: 'ja@d.example', locale: 'ja' }],
+      },
+      {
+        ref: 'D-PT',
+        name: 'Brasil Ltda',
+        tier: 'developer',
+        country: 'BR',
+        subs: ['api'],
+        contacts: [{ email: 'pt@d.example', locale: 'pt-BR', name: 'Evil\r\nBcc: victim@evil.example' }],
+      },
+      {
+        ref: 'D-XSS',
+        name: '<script>alert(1)</script>',
+        tier: 'developer',
+        country: 'US',
+        subs: ['api@CA'],
+        contacts: [{ email: 'xss@d.example' }],
+      },
+      {
+        ref: 'D-RETRY',
+        name: 'Retry Co',
+        tier: 'developer',
+        country: 'SG',
+        subs: ['weights'],
+        contacts: [{ email: 'retry@d.example' }],
+      },
     ]);
   });
   afterAll(async () => {
@@ -72,12 +136,21 @@ describe('dispatch: localized mails, exactly once, retries and failures', () => 
 
   it('mails every contact exactly once, in their language, with the right headers and Reply-To', async () => {
     const ev = await publish({
-      eventId: 'd1', caseId: 'dcase', type: 'suspension.issued', scope: { products: ['api'], regions: ['*'] },
+      eventId: 'd1',
+      caseId: 'dcase',
+      type: 'suspension.issued',
+      scope: { products: ['api'], regions: ['*'] },
     });
     expect(ev.counts).toMatchObject({ sent: 7, failed: 0, pending: 0 });
     const to = sink.messages.map((m) => m.envelope.to.join(',')).sort();
     expect(to).toEqual([
-      'am.jane@vendor.example', 'de@d.example', 'en@d.example', 'ja@d.example', 'legal@d.example', 'pt@d.example', 'xss@d.example',
+      'am.jane@vendor.example',
+      'de@d.example',
+      'en@d.example',
+      'ja@d.example',
+      'legal@d.example',
+      'pt@d.example',
+      'xss@d.example',
     ]);
     const by = (addr: string) => sink.messages.find((m) => m.envelope.to.includes(addr))!;
 
@@ -117,7 +190,12 @@ describe('dispatch: localized mails, exactly once, retries and failures', () => 
   it('retries a 451 and sends the identical Message-ID; fails a 550 at once with the reply kept', async () => {
     sink.clear();
     sink.reply('data', 451, '4.3.0 Try again later');
-    await publish({ eventId: 'd2', caseId: 'rcase', type: 'suspension.issued', scope: { products: ['weights'], regions: ['SG'] } });
+    await publish({
+      eventId: 'd2',
+      caseId: 'rcase',
+      type: 'suspension.issued',
+      scope: { products: ['weights'], regions: ['SG'] },
+    });
     const retried = await notice('retry@d.example', 'd2');
     expect(retried).toMatchObject({ status: 'sent', attempts: 2 });
     const attempts = sink.transactions.filter((x) => x.message.envelope.to.includes('retry@d.example'));
@@ -134,7 +212,12 @@ describe('dispatch: localized mails, exactly once, retries and failures', () => 
 
   it('fails the notices of a broken template with the error and sends nothing for them', async () => {
     sink.clear();
-    await publish({ eventId: 'd4', caseId: 'dcase', type: 'license.denied', scope: { products: ['api'], regions: ['GB', 'DE'] } });
+    await publish({
+      eventId: 'd4',
+      caseId: 'dcase',
+      type: 'license.denied',
+      scope: { products: ['api'], regions: ['GB', 'DE'] },
+    });
     const broken = await notice('en@d.example', 'd4');
     expect(broken.status).toBe('failed');
     expect(broken.last_reply).toMatch(/license-denied\.intro/);

@@ -29,7 +29,10 @@ const CASES = [
 const RTL = ['ar', 'he'];
 const addressOf = (locale: string) => `c-${locale.toLowerCase()}@lang.example`;
 const catalogue = (locale: string) =>
-  JSON.parse(readFileSync(join(__dirname, '..', '..', 'templates', 'messages', `${locale}.json`), 'utf8')) as Record<string, string>;
+  JSON.parse(readFileSync(join(__dirname, '..', '..', 'templates', 'messages', `${locale}.json`), 'utf8')) as Record<
+    string,
+    string
+  >;
 
 describe('languages: one dispatch, every contact in its own language', () => {
   let t: TestApp;
@@ -46,16 +49,39 @@ describe('languages: one dispatch, every contact in its own language', () => {
     await insertProducts(t.env.db.url, [['api', 'Hosted API', 'hosted-api']]);
     await insertCustomers(t.env.db.url, [
       {
-        ref: 'L-1', name: HOSTILE, tier: 'developer', country: 'DE', subs: ['api'],
-        contacts: CASES.map((c, i) => ({ email: addressOf(c.locale), locale: c.locale, name: i === 0 ? HOSTILE : `Contact ${c.locale}` })),
+        ref: 'L-1',
+        name: HOSTILE,
+        tier: 'developer',
+        country: 'DE',
+        subs: ['api'],
+        contacts: CASES.map((c, i) => ({
+          email: addressOf(c.locale),
+          locale: c.locale,
+          name: i === 0 ? HOSTILE : `Contact ${c.locale}`,
+        })),
       },
     ]);
-    await queue.add('event', { ...BASE_EVENT, eventId: 'lang-1', caseId: 'lang-case', type: 'suspension.issued', dispatch: 'auto', scope: { products: ['api'], regions: ['*'] } }, { jobId: 'lang-1' });
+    await queue.add(
+      'event',
+      {
+        ...BASE_EVENT,
+        eventId: 'lang-1',
+        caseId: 'lang-case',
+        type: 'suspension.issued',
+        dispatch: 'auto',
+        scope: { products: ['api'], regions: ['*'] },
+      },
+      { jobId: 'lang-1' },
+    );
     await waitForEvent(t.url, support, 'lang-1');
-    await waitFor('event lang-1 completed', async () => {
-      const res = await api(t.url, 'GET', '/api/v1/events/lang-1', { token: support });
-      return res.body.status === 'completed' ? res.body : undefined;
-    }, 30_000);
+    await waitFor(
+      'event lang-1 completed',
+      async () => {
+        const res = await api(t.url, 'GET', '/api/v1/events/lang-1', { token: support });
+        return res.body.status === 'completed' ? res.body : undefined;
+      },
+      30_000,
+    );
   });
   afterAll(async () => {
     await queue.close();
@@ -67,22 +93,36 @@ describe('languages: one dispatch, every contact in its own language', () => {
     expect(sink.messages.map((m) => m.envelope.to).sort()).toEqual(CASES.map((c) => [addressOf(c.locale)]).sort());
   });
 
-  it.each(CASES)('$locale reads the $catalogue catalogue, says so in Content-Language, in its words', ({ locale, catalogue: used, germany }) => {
-    const m = mail(locale);
-    const messages = catalogue(used);
-    expect(m.header('content-language')).toBe(used);
-    const subject = compileMessage(messages['suspended.subject'], used, used).text!({ customer: ONE_LINE, title: BASE_EVENT.title });
-    expect(m.subject).toBe(subject);
-    if (used !== 'en') expect(m.subject).not.toBe(compileMessage(catalogue('en')['suspended.subject'], 'en', 'en').text!({ customer: ONE_LINE, title: BASE_EVENT.title }));
-    for (const part of [m.html!, m.text!]) expect(part).toContain(germany);
-    expect(m.html).toContain(Handlebars.escapeExpression(messages['suspended.heading']));
-    expect(m.text).toContain(messages['suspended.heading']);
-    expect(m.text!).toContain(messages['layout.footer']);
-  });
+  it.each(CASES)(
+    '$locale reads the $catalogue catalogue, says so in Content-Language, in its words',
+    ({ locale, catalogue: used, germany }) => {
+      const m = mail(locale);
+      const messages = catalogue(used);
+      expect(m.header('content-language')).toBe(used);
+      const subject = compileMessage(messages['suspended.subject'], used, used).text!({
+        customer: ONE_LINE,
+        title: BASE_EVENT.title,
+      });
+      expect(m.subject).toBe(subject);
+      if (used !== 'en')
+        expect(m.subject).not.toBe(
+          compileMessage(catalogue('en')['suspended.subject'], 'en', 'en').text!({
+            customer: ONE_LINE,
+            title: BASE_EVENT.title,
+          }),
+        );
+      for (const part of [m.html!, m.text!]) expect(part).toContain(germany);
+      expect(m.html).toContain(Handlebars.escapeExpression(messages['suspended.heading']));
+      expect(m.text).toContain(messages['suspended.heading']);
+      expect(m.text!).toContain(messages['layout.footer']);
+    },
+  );
 
   it.each(CASES)('$locale is written right to left exactly when its language is', ({ locale, catalogue: used }) => {
     const rtl = RTL.includes(used);
-    expect(mail(locale).html).toMatch(new RegExp(`<html lang="${locale === 'xx-YY' || locale === 'tlh' ? 'en' : locale}" dir="${rtl ? 'rtl' : 'ltr'}"`));
+    expect(mail(locale).html).toMatch(
+      new RegExp(`<html lang="${locale === 'xx-YY' || locale === 'tlh' ? 'en' : locale}" dir="${rtl ? 'rtl' : 'ltr'}"`),
+    );
     expect(mail(locale).html!.includes('dir="rtl"')).toBe(rtl);
   });
 

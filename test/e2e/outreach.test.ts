@@ -15,7 +15,11 @@ describe('outreach control: review, preview, test-send, approve, pause/resume, c
   let admin: string;
 
   const event = (eventId: string, caseId: string, country: string) => ({
-    ...BASE_EVENT, eventId, caseId, type: 'suspension.issued', dispatch: 'review',
+    ...BASE_EVENT,
+    eventId,
+    caseId,
+    type: 'suspension.issued',
+    dispatch: 'review',
     scope: { products: ['api'], regions: [country] },
   });
   const post = (path: string, body?: unknown) => api(t.url, 'POST', path, { token: support, body: body ?? {} });
@@ -36,7 +40,11 @@ describe('outreach control: review, preview, test-send, approve, pause/resume, c
       await insertCustomers(
         t.env.db.url,
         Array.from({ length: N }, (_, i) => ({
-          ref: `${country}-${i}`, name: `Customer ${country} ${i}`, tier: 'developer' as const, country, subs: ['api'],
+          ref: `${country}-${i}`,
+          name: `Customer ${country} ${i}`,
+          tier: 'developer' as const,
+          country,
+          subs: ['api'],
           contacts: [{ email: `c${i}@${country.toLowerCase()}.example` }],
         })),
       );
@@ -50,9 +58,16 @@ describe('outreach control: review, preview, test-send, approve, pause/resume, c
   it('previews, waits for review, test-sends, then sends on approval; pause stops and resume finishes, once each', async () => {
     const preview = await post('/api/v1/events/preview', event('o1', 'ocase-1', 'DE'));
     expect(preview.status).toBe(200);
-    expect(preview.body).toMatchObject({ accepted: true, counts: { customers: N, notices: N, byTier: { developer: N }, byCountry: { DE: N } } });
+    expect(preview.body).toMatchObject({
+      accepted: true,
+      counts: { customers: N, notices: N, byTier: { developer: N }, byCountry: { DE: N } },
+    });
     expect(preview.body.samples.length).toBeGreaterThan(0);
-    expect(preview.body.samples[0]).toMatchObject({ kind: 'suspended', tier: 'developer', subject: expect.any(String) });
+    expect(preview.body.samples[0]).toMatchObject({
+      kind: 'suspended',
+      tier: 'developer',
+      subject: expect.any(String),
+    });
     // The preview stored nothing.
     expect((await api(t.url, 'GET', '/api/v1/cases/ocase-1', { token: support })).status).toBe(404);
 
@@ -64,7 +79,9 @@ describe('outreach control: review, preview, test-send, approve, pause/resume, c
 
     const test = await post('/api/v1/events/o1/test-send', { email: 'me@vendor.example' });
     expect(test.status).toBe(200);
-    expect(test.body.notices).toEqual([expect.objectContaining({ kind: 'suspended', tier: 'developer', status: 'sent' })]);
+    expect(test.body.notices).toEqual([
+      expect.objectContaining({ kind: 'suspended', tier: 'developer', status: 'sent' }),
+    ]);
     const testMail = sink.messages.find((m) => m.envelope.to[0] === 'me@vendor.example')!;
     expect(testMail.subject).toMatch(/TEST/);
     expect(mailsTo('@de.example')).toHaveLength(0);
@@ -115,27 +132,37 @@ describe('outreach control: review, preview, test-send, approve, pause/resume, c
     const retry = await post('/api/v1/events/o3/retry-failed');
     expect(retry.body).toMatchObject({ status: 'dispatching', notices: 5 });
     await until('o3', 'completed');
-    expect(mailsTo('@it.example').map((m) => m.envelope.to[0]).sort()).toEqual(
-      ['c0@it.example', 'c1@it.example', 'c2@it.example', 'c3@it.example', 'c4@it.example'],
-    );
+    expect(
+      mailsTo('@it.example')
+        .map((m) => m.envelope.to[0])
+        .sort(),
+    ).toEqual(['c0@it.example', 'c1@it.example', 'c2@it.example', 'c3@it.example', 'c4@it.example']);
     expect((await status('o3')).counts).toMatchObject({ sent: N, failed: 0 });
   });
 
   it('answers 409 with the reason when an action does not apply, and audits every action with its notice count', async () => {
     const res = await post('/api/v1/events/o3/approve');
     expect(res.status).toBe(409);
-    expect(res.body.message).toBe('cannot approve event o3: it is completed; approve applies to awaiting_review events');
+    expect(res.body.message).toBe(
+      'cannot approve event o3: it is completed; approve applies to awaiting_review events',
+    );
     expect((await post('/api/v1/events/o3/retry-failed')).status).toBe(409);
     expect((await post('/api/v1/events/nope/pause')).status).toBe(404);
     const audit = await api(t.url, 'GET', '/api/v1/audit?pageSize=100', { token: admin });
     const actions = audit.body.items.map((a: any) => `${a.action} ${a.target} ${a.details.notices ?? ''}`);
     expect(actions).toEqual(
       expect.arrayContaining([
-        `event.approve event:o1 ${N}`, 'event.pause event:o1 0', 'event.resume event:o1 0', 'event.test-send event:o1 1',
-        'event.retry-failed event:o3 5', expect.stringMatching(/^event.cancel event:o2 \d+$/),
+        `event.approve event:o1 ${N}`,
+        'event.pause event:o1 0',
+        'event.resume event:o1 0',
+        'event.test-send event:o1 1',
+        'event.retry-failed event:o3 5',
+        expect.stringMatching(/^event.cancel event:o2 \d+$/),
       ]),
     );
-    const rows = await withPg(t.env.db.url, (c) => c.query(`SELECT actor_email FROM audit_log WHERE action = 'event.approve'`));
+    const rows = await withPg(t.env.db.url, (c) =>
+      c.query(`SELECT actor_email FROM audit_log WHERE action = 'event.approve'`),
+    );
     expect(rows.rows[0].actor_email).toMatch(/^support-/);
   });
 });

@@ -44,7 +44,24 @@ const CUSTOMERS: FixtureCustomer[] = [
   },
 ];
 
-const NASTY = [`'`, `"`, ';', '--', '%', '_', '\\', `' OR 1=1 --`, `' OR '1'='1`, '$1', '%_%', 'ü', '日本', '🙂', '\u0000', "o'brien@vendor.example"];
+const NASTY = [
+  `'`,
+  `"`,
+  ';',
+  '--',
+  '%',
+  '_',
+  '\\',
+  `' OR 1=1 --`,
+  `' OR '1'='1`,
+  '$1',
+  '%_%',
+  'ü',
+  '日本',
+  '🙂',
+  '\u0000',
+  "o'brien@vendor.example",
+];
 
 type Item = Record<string, any>;
 const has = (s: unknown, v: string) => typeof s === 'string' && s.toLowerCase().includes(v.toLowerCase());
@@ -153,16 +170,16 @@ describe('faults: bad HTTP input', () => {
         2,
         `{"ref":"OK-1","name":"Ok","tier":"developer","country":"FR"}\n{"ref":"BIG","name":"${'x'.repeat(2 * 1024 * 1024)}","tier":"developer","country":"FR"}\n`,
       ],
-      [
-        'text/csv',
-        3,
-        `ref,name,tier,country\nOK-1,Ok,developer,FR\nBIG,"${'x,\n'.repeat(700 * 1024)}",developer,FR\n`,
-      ],
+      ['text/csv', 3, `ref,name,tier,country\nOK-1,Ok,developer,FR\nBIG,"${'x,\n'.repeat(700 * 1024)}",developer,FR\n`],
     ])('a 2 MB line of %s in a registry import is reported as too long, nothing applied', async (type, line, body) => {
       const res = await api(t.url, 'POST', '/api/v1/registry/import', { token: support, body, contentType: type });
       expect(res.status).toBe(422);
       expect(res.body.applied).toBe(false);
-      expect(res.body.errors).toContainEqual({ line, field: '', message: expect.stringMatching(/too long|longer than 1 MB/) });
+      expect(res.body.errors).toContainEqual({
+        line,
+        field: '',
+        message: expect.stringMatching(/too long|longer than 1 MB/),
+      });
       const rows = await withPg(t.env.db.url, (c) => c.query(`SELECT ref FROM customers WHERE ref IN ('OK-1', 'BIG')`));
       expect(rows.rowCount).toBe(0);
     });
@@ -233,7 +250,9 @@ describe('faults: bad HTTP input', () => {
       const seen: string[] = [];
       for (const f of route.filters) {
         for (const v of NASTY) {
-          const res = await api(t.url, 'GET', `${route.path}?pageSize=500&${f.name}=${encodeURIComponent(v)}`, { token });
+          const res = await api(t.url, 'GET', `${route.path}?pageSize=500&${f.name}=${encodeURIComponent(v)}`, {
+            token,
+          });
           const what = `${route.path}?${f.name}=${JSON.stringify(v)}`;
           if ('enum' in f) {
             expect([what, res.status]).toEqual([what, 400]);
@@ -271,7 +290,11 @@ describe('faults: bad HTTP input', () => {
       const p = spawnService({ ...t.env.env, APP_ROLE: 'api', PORT: String(port), LOG_LEVEL: 'info' });
       try {
         const base = `http://127.0.0.1:${port}`;
-        await waitFor('service up', async () => (await fetch(`${base}/health`).catch(() => null))?.status === 200, 30_000);
+        await waitFor(
+          'service up',
+          async () => (await fetch(`${base}/health`).catch(() => null))?.status === 200,
+          30_000,
+        );
         expect((await api(base, 'GET', '/api/v1/events', { token })).status).toBe(200);
         expect((await api(base, 'GET', '/api/v1/events', { token: wrong })).status).toBe(401);
         expect((await api(base, 'GET', `/api/v1/events?token=${token}`)).status).toBe(401);

@@ -12,7 +12,8 @@ import { importText, jsonl, seedProducts, snapshot } from '../support/registry-i
 const ROOT = join(__dirname, '..', '..');
 const MB = 1024 * 1024;
 const PEAK_RSS_LIMIT_KB = 300 * 1024;
-const HEADER = 'ref,name,tier,country,account_manager_email,account_manager_name,contact_email,contact_name,contact_locale,contact_role,products\n';
+const HEADER =
+  'ref,name,tier,country,account_manager_email,account_manager_name,contact_email,contact_name,contact_locale,contact_role,products\n';
 
 interface CliRun {
   code: number | null;
@@ -48,7 +49,8 @@ async function cliImport(env: Record<string, string>, file: string): Promise<Cli
   const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
   clearInterval(poll);
   const json = stdout.slice(stdout.indexOf('{\n'));
-  if (!json.startsWith('{')) throw new Error(`no JSON report (exit ${code}): ${stdout.slice(-2000)} ${stderr.slice(-2000)}`);
+  if (!json.startsWith('{'))
+    throw new Error(`no JSON report (exit ${code}): ${stdout.slice(-2000)} ${stderr.slice(-2000)}`);
   return { code, report: JSON.parse(json) as ImportReport, peakKb, stderr };
 }
 
@@ -82,7 +84,13 @@ describe('faults: hostile registry files', () => {
     dir = mkdtempSync(join(tmpdir(), 'impact-bad-imports-'));
     t = await startTestApp('faults-bad-imports');
     await seedProducts(t);
-    const keep = { ref: 'KEEP-1', name: 'Kept', tier: 'developer', country: 'FR', subscriptions: [{ product: 'claude-api' }] };
+    const keep = {
+      ref: 'KEEP-1',
+      name: 'Kept',
+      tier: 'developer',
+      country: 'FR',
+      subscriptions: [{ product: 'claude-api' }],
+    };
     expect((await importText(t, jsonl(keep), { format: 'jsonl' })).applied).toBe(true);
     before = await snapshot(t.env.db.url);
   });
@@ -138,7 +146,10 @@ describe('faults: hostile registry files', () => {
   describe('binary data', () => {
     const PNG = Buffer.concat([
       Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-      Buffer.from('0000000d49484452000000010000000108060000001f15c4890000000d49444154789c63f8ffff3f0005fe02fe0dc7a3', 'hex'),
+      Buffer.from(
+        '0000000d49484452000000010000000108060000001f15c4890000000d49444154789c63f8ffff3f0005fe02fe0dc7a3',
+        'hex',
+      ),
     ]);
     const inputs: [string, Buffer][] = [
       ['random bytes', randomBytes(256 * 1024)],

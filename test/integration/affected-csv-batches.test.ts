@@ -9,7 +9,16 @@ import { withPg } from '../support/registry-fixture';
 import { importText, jsonl, seedProducts } from '../support/registry-import';
 
 const CUSTOMERS = 4100;
-const NAMES = ['Alpha, Ltd', 'The "Best" Co', 'Line\nBreak GmbH', 'Carriage\rReturn', 'Café Ünïcode 株式会社', '  spaced  ', '=SUM(A1)', ''];
+const NAMES = [
+  'Alpha, Ltd',
+  'The "Best" Co',
+  'Line\nBreak GmbH',
+  'Carriage\rReturn',
+  'Café Ünïcode 株式会社',
+  '  spaced  ',
+  '=SUM(A1)',
+  '',
+];
 
 function customer(i: number) {
   const ref = `C${String(i).padStart(5, '0')}`;
@@ -18,9 +27,12 @@ function customer(i: number) {
     name: `${NAMES[i % NAMES.length]}${i}`,
     tier: i % 3 ? 'developer' : 'enterprise',
     country: i % 2 ? 'JP' : 'DE',
-    ...(i % 5 === 0 ? { accountManager: { email: 'jane@vendor.example', ...(i % 10 === 0 ? { name: 'Jane, "AM"' } : {}) } } : {}),
+    ...(i % 5 === 0
+      ? { accountManager: { email: 'jane@vendor.example', ...(i % 10 === 0 ? { name: 'Jane, "AM"' } : {}) } }
+      : {}),
     contacts: [{ email: `ops@${ref.toLowerCase()}.example` }],
-    subscriptions: i % 4 ? [{ product: 'claude-api' }, { product: 'claude-weights', country: 'SG' }] : [{ product: 'claude-api' }],
+    subscriptions:
+      i % 4 ? [{ product: 'claude-api' }, { product: 'claude-weights', country: 'SG' }] : [{ product: 'claude-api' }],
   };
 }
 
@@ -41,12 +53,27 @@ async function allItems(t: TestApp, token: string, path: string): Promise<any[]>
 }
 
 const record = (i: any, withKind: boolean) => [
-  i.ref, i.name, i.tier, i.country, i.accountManager?.email ?? '', i.accountManager?.name ?? '',
+  i.ref,
+  i.name,
+  i.tier,
+  i.country,
+  i.accountManager?.email ?? '',
+  i.accountManager?.name ?? '',
   i.subscriptions.map((s: any) => `${s.product}@${s.country}`).join(';'),
   ...(withKind ? [i.kind ?? '', i.deliveryStatus ?? ''] : []),
 ];
 
-const HEADER = ['ref', 'name', 'tier', 'country', 'account_manager_email', 'account_manager_name', 'subscriptions', 'kind', 'delivery_status'];
+const HEADER = [
+  'ref',
+  'name',
+  'tier',
+  'country',
+  'account_manager_email',
+  'account_manager_name',
+  'subscriptions',
+  'kind',
+  'delivery_status',
+];
 
 describe('affected CSV export: lines formatted by PostgreSQL, written in batches', () => {
   let t: TestApp;
@@ -58,7 +85,10 @@ describe('affected CSV export: lines formatted by PostgreSQL, written in batches
     token = (await t.userWithToken('support')).token;
     queue = eventsQueue(t.env.prefix);
     await seedProducts(t);
-    const report = await importText(t, jsonl(...Array.from({ length: CUSTOMERS }, (_, i) => customer(i + 1))), { format: 'jsonl', chunk: 65536 });
+    const report = await importText(t, jsonl(...Array.from({ length: CUSTOMERS }, (_, i) => customer(i + 1))), {
+      format: 'jsonl',
+      chunk: 65536,
+    });
     expect(report).toMatchObject({ applied: true, errorCount: 0 });
   });
   afterAll(async () => {
@@ -67,10 +97,17 @@ describe('affected CSV export: lines formatted by PostgreSQL, written in batches
   });
 
   it('an event (2,000-row batches and a remainder) and a case: the same bytes as csv-stringify over the JSON pages', async () => {
-    await queue.add('event', {
-      ...BASE_EVENT, eventId: 'csv-1', caseId: 'case-csv', type: 'suspension.issued',
-      scope: { products: ['claude-api', 'claude-weights'], regions: ['JP', 'SG'] },
-    }, { jobId: 'csv-1' });
+    await queue.add(
+      'event',
+      {
+        ...BASE_EVENT,
+        eventId: 'csv-1',
+        caseId: 'case-csv',
+        type: 'suspension.issued',
+        scope: { products: ['claude-api', 'claude-weights'], regions: ['JP', 'SG'] },
+      },
+      { jobId: 'csv-1' },
+    );
     const ev = await waitForEvent(t.url, token, 'csv-1');
     expect(ev.status).toBe('awaiting_review');
 
@@ -87,12 +124,22 @@ describe('affected CSV export: lines formatted by PostgreSQL, written in batches
     expect(items.length).toBe(3075);
     expect(items.some((i) => /[\n\r",]/.test(i.name))).toBe(true);
     const eventCsv = await csv(t, token, '/api/v1/events/csv-1/affected?format=csv');
-    expect(eventCsv).toBe(stringify(items.map((i) => record(i, true)), { header: true, columns: HEADER }));
+    expect(eventCsv).toBe(
+      stringify(
+        items.map((i) => record(i, true)),
+        { header: true, columns: HEADER },
+      ),
+    );
 
     const caseItems = await allItems(t, token, '/api/v1/cases/case-csv/affected');
     expect(caseItems.length).toBe(items.length);
     const caseCsv = await csv(t, token, '/api/v1/cases/case-csv/affected?format=csv');
-    expect(caseCsv).toBe(stringify(caseItems.map((i) => record(i, false)), { header: true, columns: HEADER.slice(0, 7) }));
+    expect(caseCsv).toBe(
+      stringify(
+        caseItems.map((i) => record(i, false)),
+        { header: true, columns: HEADER.slice(0, 7) },
+      ),
+    );
   });
 
   it('a list with no rows is the header alone', async () => {

@@ -47,7 +47,12 @@ describe('auth: tokens, roles and audit', () => {
       body: { email: 'New.Person@Vendor.example', name: 'New Person', role: 'admin' },
     });
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: expect.any(String), email: 'new.person@vendor.example', name: 'New Person', role: 'admin' });
+    expect(created.body).toEqual({
+      id: expect.any(String),
+      email: 'new.person@vendor.example',
+      name: 'New Person',
+      role: 'admin',
+    });
 
     const tok = await api(t.url, 'POST', `/api/v1/users/${created.body.id}/tokens`, { token: admin.token, body: {} });
     expect(tok.status).toBe(201);
@@ -60,9 +65,10 @@ describe('auth: tokens, roles and audit', () => {
       const rows = await pg.query('SELECT token_hash, last_used_at FROM api_tokens WHERE id = $1', [tok.body.id]);
       expect(rows.rows[0].token_hash).toMatch(/^[0-9a-f]{64}$/);
       expect(rows.rows[0].last_used_at).not.toBeNull();
-      const dump = await pg.query(`SELECT count(*)::int AS n FROM api_tokens WHERE row_to_json(api_tokens)::text LIKE '%' || $1 || '%'`, [
-        tok.body.token.slice(4, 30),
-      ]);
+      const dump = await pg.query(
+        `SELECT count(*)::int AS n FROM api_tokens WHERE row_to_json(api_tokens)::text LIKE '%' || $1 || '%'`,
+        [tok.body.token.slice(4, 30)],
+      );
       expect(dump.rows[0].n).toBe(0);
     } finally {
       await pg.end();

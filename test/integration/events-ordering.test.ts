@@ -25,13 +25,20 @@ describe('per-case ordering across two worker processes', () => {
     t = await startTestApp('ordering', { role: 'api' });
     support = (await t.userWithToken('support')).token;
     queue = eventsQueue(t.env.prefix);
-    await insertProducts(t.env.db.url, [['api', 'API', 'hosted-api'], ['code', 'Code', 'software']]);
+    await insertProducts(t.env.db.url, [
+      ['api', 'API', 'hosted-api'],
+      ['code', 'Code', 'software'],
+    ]);
     await insertGroup(t.env.db.url, 'ORDGRP', ['DE', 'FR', 'JP']);
     await insertCustomers(
       t.env.db.url,
       Array.from({ length: 60 }, (_, i) => ({
-        ref: `O${i}`, name: `O${i}`, tier: 'developer' as const, country: ['DE', 'FR', 'JP'][i % 3],
-        subs: ['api', 'code'], contacts: [{ email: `o${i}@x.example` }],
+        ref: `O${i}`,
+        name: `O${i}`,
+        tier: 'developer' as const,
+        country: ['DE', 'FR', 'JP'][i % 3],
+        subs: ['api', 'code'],
+        contacts: [{ email: `o${i}@x.example` }],
       })),
     );
     for (let i = 0; i < 2; i++) workers.push(spawnService({ ...t.env.env, APP_ROLE: 'worker', LOG_LEVEL: 'warn' }));

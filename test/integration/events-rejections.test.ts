@@ -10,8 +10,12 @@ describe('events: rejections with reasons, idempotency, and the worker going on'
   let queue: Queue;
 
   const valid = (eventId: string, extra: Record<string, unknown> = {}) => ({
-    ...BASE_EVENT, eventId, caseId: 'rej-case', type: 'suspension.issued',
-    scope: { products: ['api'], regions: ['DE'] }, ...extra,
+    ...BASE_EVENT,
+    eventId,
+    caseId: 'rej-case',
+    type: 'suspension.issued',
+    scope: { products: ['api'], regions: ['DE'] },
+    ...extra,
   });
 
   const rejected = async () =>
@@ -47,8 +51,14 @@ describe('events: rejections with reasons, idempotency, and the worker going on'
 
   it('lists every field problem of a malformed event at once', async () => {
     await queue.add('event', {
-      eventId: 'bad one!', caseId: '', type: 'suspension.exploded', occurredAt: 'yesterday', title: 'x'.repeat(201),
-      scope: { products: 'all', regions: ['Germany', 'group:eu'], tiers: ['vip'] }, dispatch: 'now', __proto__: { x: 1 },
+      eventId: 'bad one!',
+      caseId: '',
+      type: 'suspension.exploded',
+      occurredAt: 'yesterday',
+      title: 'x'.repeat(201),
+      scope: { products: 'all', regions: ['Germany', 'group:eu'], tiers: ['vip'] },
+      dispatch: 'now',
+      __proto__: { x: 1 },
       constructor: 'evil',
     });
     await queue.add('event', valid('ok-2', { caseId: 'rej-case-2' }));
@@ -73,13 +83,20 @@ describe('events: rejections with reasons, idempotency, and the worker going on'
   });
 
   it('rejects unknown product, country, group and category codes', async () => {
-    await queue.add('event', valid('unknown-codes', {
-      caseId: 'rej-case-3',
-      scope: { products: ['nope', 'category:robots'], regions: ['ZZ', 'group:NOPE'], excludeProducts: ['api'] },
-    }));
-    await queue.add('event', valid('unknown-codes-2', {
-      caseId: 'rej-case-3b', scope: { products: ['nope'], regions: ['ZZ', 'group:NOPE'] },
-    }));
+    await queue.add(
+      'event',
+      valid('unknown-codes', {
+        caseId: 'rej-case-3',
+        scope: { products: ['nope', 'category:robots'], regions: ['ZZ', 'group:NOPE'], excludeProducts: ['api'] },
+      }),
+    );
+    await queue.add(
+      'event',
+      valid('unknown-codes-2', {
+        caseId: 'rej-case-3b',
+        scope: { products: ['nope'], regions: ['ZZ', 'group:NOPE'] },
+      }),
+    );
     const a = await waitForEvent(t.url, support, 'unknown-codes');
     expect(a.status).toBe('rejected');
     expect(a.reasons).toEqual([expect.stringMatching(/^scope.products\[1\]: unknown category "robots"/)]);
@@ -128,7 +145,10 @@ describe('events: rejections with reasons, idempotency, and the worker going on'
     const again = await api(t.url, 'POST', '/api/v1/events', { token: support, body: first });
     expect(again.status).toBe(202);
     expect(again.body).toMatchObject({ eventId: 'dup-1', status: 'awaiting_review', duplicate: true });
-    const conflict = await api(t.url, 'POST', '/api/v1/events', { token: support, body: { ...first, summary: 'other' } });
+    const conflict = await api(t.url, 'POST', '/api/v1/events', {
+      token: support,
+      body: { ...first, summary: 'other' },
+    });
     expect(conflict.status).toBe(409);
   });
 
@@ -138,9 +158,16 @@ describe('events: rejections with reasons, idempotency, and the worker going on'
       body: { eventId: 'http-bad', caseId: 'h', type: 'suspension.issued', occurredAt: '2026-11-26T09:00:00Z' },
     });
     expect(res.status).toBe(400);
-    expect(res.body.details).toEqual(['title: is required', 'summary: is required', 'scope: is required for this type']);
+    expect(res.body.details).toEqual([
+      'title: is required',
+      'summary: is required',
+      'scope: is required for this type',
+    ]);
     await waitFor('stored', async () => (await rejected()).some((r) => r.eventId === 'http-bad'));
-    const ok = await api(t.url, 'POST', '/api/v1/events', { token: support, body: valid('http-ok', { caseId: 'http-case' }) });
+    const ok = await api(t.url, 'POST', '/api/v1/events', {
+      token: support,
+      body: valid('http-ok', { caseId: 'http-case' }),
+    });
     expect(ok.status).toBe(202);
     expect(ok.body).toMatchObject({ eventId: 'http-ok', status: 'received' });
     expect((await waitForEvent(t.url, support, 'http-ok')).status).toBe('awaiting_review');

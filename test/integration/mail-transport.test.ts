@@ -61,7 +61,9 @@ describe('MailTransportService over SMTP (pooled)', () => {
     expect(mail.header('x-customer-ref')).toBe('ACME-001');
     expect(mail.header('x-test-notice')).toBeUndefined();
     expect(mail.header('reply-to')).toBe('support@vendor.example');
-    expect(mail.subject).toBe('Access suspended for Acme GmbH: Exports of AI models halted pending national security review');
+    expect(mail.subject).toBe(
+      'Access suspended for Acme GmbH: Exports of AI models halted pending national security review',
+    );
     expect(mail.html).toContain('<strong>Acme GmbH</strong>');
     expect(mail.text).toContain('Claude API (claude-api, Hosted API): France and Germany');
   });

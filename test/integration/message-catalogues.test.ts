@@ -15,7 +15,8 @@ const MESSAGES = join(TEMPLATES, 'messages');
 const SPEC_LOCALES = 'en de fr ja es pt it nl ko zh-Hans zh-Hant ar he tr id pl vi sv da nb fi ro th hi'.split(' ');
 const RTL = ['ar', 'he'];
 
-const read = (locale: string) => JSON.parse(readFileSync(join(MESSAGES, `${locale}.json`), 'utf8')) as Record<string, unknown>;
+const read = (locale: string) =>
+  JSON.parse(readFileSync(join(MESSAGES, `${locale}.json`), 'utf8')) as Record<string, unknown>;
 const shipped = readdirSync(MESSAGES)
   .filter((f) => f.endsWith('.json'))
   .map((f) => f.slice(0, -'.json'.length))
@@ -67,7 +68,9 @@ describe('every kind × tier × locale renders from the shipped templates', () =
   });
 
   const cases = shipped.flatMap((locale) =>
-    NOTICE_KINDS.flatMap((kind) => (kind === 'am-digest' ? [null] : TIERS).map((tier) => [locale, kind, tier] as const)),
+    NOTICE_KINDS.flatMap((kind) =>
+      (kind === 'am-digest' ? [null] : TIERS).map((tier) => [locale, kind, tier] as const),
+    ),
   );
   it.each(cases)('%s %s %s', (locale, kind, tier) => {
     const out = renderer.render(sampleRenderInput(kind, tier, locale));
@@ -104,7 +107,9 @@ describe('the check itself', () => {
     expect(problems).toMatch(/"suspended\.subject": arguments \{cliente, title\} instead of \{customer, title\}/);
     expect(problems).toMatch(/"restored\.intro": tags <none> instead of <b>/);
     expect(problems).toMatch(/"license-granted\.closing": .*lacks.*=0/);
-    expect(problems).toMatch(/"license-granted\.closing": arguments \{remainingCount\} instead of \{customer, remainingCount\}/);
+    expect(problems).toMatch(
+      /"license-granted\.closing": arguments \{remainingCount\} instead of \{customer, remainingCount\}/,
+    );
     expect(problems).toMatch(/"updated\.heading": tags <i> instead of <none>/);
     expect(problems).toMatch(/"license-denied\.heading": does not parse/);
     expect(problems).toMatch(/"am-digest\.subject": \{accountCount\} used as plural instead of number/);
@@ -114,7 +119,9 @@ describe('the check itself', () => {
     const intro = '{productCount, plural, one {# produkt} other {# produktu}} dla <b>{customer}</b> od {effectiveAt}';
     expect(messageShape(intro).plurals.get('productCount')?.options).toEqual(new Set(['one', 'other']));
     expect(checkCatalogue({ 'suspended.intro': en['suspended.intro'] }, { 'suspended.intro': intro }, 'pl')).toEqual([
-      expect.stringMatching(/"suspended\.intro": \{productCount, plural\} lacks few, many \(pl has few, many, one, other\)/),
+      expect.stringMatching(
+        /"suspended\.intro": \{productCount, plural\} lacks few, many \(pl has few, many, one, other\)/,
+      ),
     ]);
   });
 });

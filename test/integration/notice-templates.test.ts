@@ -48,7 +48,17 @@ function input(kind: NoticeKind, tier: Tier | null, locale: string): NoticeRende
     products: { 'orca-api': { name: 'Orca Inference API', category: 'hosted-api' } },
     digest:
       kind === 'am-digest'
-        ? [{ ref: 'NW-7781', name: 'Northwind Traders Pte', tier: 'enterprise', country: 'SG', accountManager: manager, kind: 'suspended', affected: subs }]
+        ? [
+            {
+              ref: 'NW-7781',
+              name: 'Northwind Traders Pte',
+              tier: 'enterprise',
+              country: 'SG',
+              accountManager: manager,
+              kind: 'suspended',
+              affected: subs,
+            },
+          ]
         : null,
     statusUrl: 'https://notices.vendor.example/status/case-sg-review',
   };

@@ -13,11 +13,19 @@ describe('OpenAPI document', () => {
     const doc = res.body;
     const ops = Object.entries(doc.paths as Record<string, Record<string, any>>)
       .filter(([path]) => path.startsWith('/api/v1'))
-      .flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ route: `${method.toUpperCase()} ${path}`, op })));
+      .flatMap(([path, methods]) =>
+        Object.entries(methods).map(([method, op]) => ({ route: `${method.toUpperCase()} ${path}`, op })),
+      );
     expect(ops.length).toBeGreaterThan(25);
     for (const { route, op } of ops) {
-      expect({ route, summary: typeof op.summary === 'string' && op.summary.length > 0 }).toEqual({ route, summary: true });
-      expect({ route, bearer: (op.security ?? []).some((s: object) => 'bearer' in s) }).toEqual({ route, bearer: true });
+      expect({ route, summary: typeof op.summary === 'string' && op.summary.length > 0 }).toEqual({
+        route,
+        summary: true,
+      });
+      expect({ route, bearer: (op.security ?? []).some((s: object) => 'bearer' in s) }).toEqual({
+        route,
+        bearer: true,
+      });
     }
     const schemaOf = (path: string, method: string, status: string) =>
       doc.paths[path][method].responses[status]?.content?.['application/json']?.schema?.$ref;

@@ -30,7 +30,13 @@ describe('registry over HTTP: catalog, streamed import, customers and account-ma
     expect(byCode.EU.countries).not.toContain('GB');
     expect(byCode.EEA.countries).toEqual([...byCode.EU.countries, 'IS', 'LI', 'NO'].sort());
     expect(byCode.EEA.builtin).toBe(true);
-    for (const [code, member] of [['AFRICA', 'NG'], ['AMERICAS', 'BR'], ['ASIA', 'JP'], ['EUROPE', 'DE'], ['OCEANIA', 'NZ']]) {
+    for (const [code, member] of [
+      ['AFRICA', 'NG'],
+      ['AMERICAS', 'BR'],
+      ['ASIA', 'JP'],
+      ['EUROPE', 'DE'],
+      ['OCEANIA', 'NZ'],
+    ]) {
       expect(byCode[code].countries).toContain(member);
     }
     expect(byCode.EUROPE.countries).not.toContain('JP');
@@ -38,7 +44,9 @@ describe('registry over HTTP: catalog, streamed import, customers and account-ma
 
   it('PUT products and region groups: support only, validated, audited, replacing a built-in group', async () => {
     const put = (token: string, path: string, body: unknown) => api(t.url, 'PUT', `/api/v1/${path}`, { token, body });
-    expect((await put(jane.token, 'products/claude-api', { name: 'Claude API', category: 'hosted-api' })).status).toBe(403);
+    expect((await put(jane.token, 'products/claude-api', { name: 'Claude API', category: 'hosted-api' })).status).toBe(
+      403,
+    );
     const bad = await put(support.token, 'products/Bad Code', { name: '', category: 'weights' });
     expect(bad.status).toBe(400);
     expect(bad.body.details.map((d: any) => d.field).sort()).toEqual(['category', 'name']);
@@ -52,33 +60,73 @@ describe('registry over HTTP: catalog, streamed import, customers and account-ma
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ code, name, category });
     }
-    const renamed = await put(support.token, 'products/claude-weights', { name: 'Claude weights', category: 'model-weights' });
+    const renamed = await put(support.token, 'products/claude-weights', {
+      name: 'Claude weights',
+      category: 'model-weights',
+    });
     expect(renamed.body.name).toBe('Claude weights');
     const list = await api(t.url, 'GET', '/api/v1/products', { token: jane.token });
-    expect(list.body).toMatchObject({ total: 3, page: 1, items: [{ code: 'claude-api' }, { code: 'claude-code' }, { code: 'claude-weights', name: 'Claude weights' }] });
+    expect(list.body).toMatchObject({
+      total: 3,
+      page: 1,
+      items: [{ code: 'claude-api' }, { code: 'claude-code' }, { code: 'claude-weights', name: 'Claude weights' }],
+    });
 
-    const unknown = await put(support.token, 'region-groups/NORDICS', { name: 'Nordics', countries: ['DK', 'SE', 'XX'] });
+    const unknown = await put(support.token, 'region-groups/NORDICS', {
+      name: 'Nordics',
+      countries: ['DK', 'SE', 'XX'],
+    });
     expect(unknown.status).toBe(400);
     expect(unknown.body.message).toMatch(/XX/);
-    expect((await put(support.token, 'region-groups/nordics', { name: 'Nordics', countries: ['DK'] })).status).toBe(400);
-    const nordics = await put(support.token, 'region-groups/NORDICS', { name: 'Nordics', countries: ['se', 'DK', 'NO', 'FI', 'IS'] });
+    expect((await put(support.token, 'region-groups/nordics', { name: 'Nordics', countries: ['DK'] })).status).toBe(
+      400,
+    );
+    const nordics = await put(support.token, 'region-groups/NORDICS', {
+      name: 'Nordics',
+      countries: ['se', 'DK', 'NO', 'FI', 'IS'],
+    });
     expect(nordics.status).toBe(200);
-    expect(nordics.body).toEqual({ code: 'NORDICS', name: 'Nordics', countries: ['DK', 'FI', 'IS', 'NO', 'SE'], builtin: false });
+    expect(nordics.body).toEqual({
+      code: 'NORDICS',
+      name: 'Nordics',
+      countries: ['DK', 'FI', 'IS', 'NO', 'SE'],
+      builtin: false,
+    });
     const eu = await put(support.token, 'region-groups/EU', { name: 'EU (ops)', countries: ['DE', 'FR'] });
     expect(eu.body).toMatchObject({ code: 'EU', countries: ['DE', 'FR'], builtin: false });
 
     const audit = await api(t.url, 'GET', '/api/v1/audit?pageSize=100', { token: admin.token });
     const actions = audit.body.items.map((i: any) => `${i.action} ${i.target}`);
     expect(actions).toEqual(
-      expect.arrayContaining(['product.create product:claude-api', 'product.update product:claude-weights', 'region-group.create region-group:NORDICS', 'region-group.update region-group:EU']),
+      expect.arrayContaining([
+        'product.create product:claude-api',
+        'product.update product:claude-weights',
+        'region-group.create region-group:NORDICS',
+        'region-group.update region-group:EU',
+      ]),
     );
     expect(actions.filter((a: string) => a.startsWith('product.'))).toHaveLength(4);
   });
 
   it('streams an import of either content type; 422 with the report when invalid; 415 otherwise; support only', async () => {
     const ndjson = jsonl(
-      { ref: 'J-1', name: 'Jane One', tier: 'enterprise', country: 'DE', accountManager: { email: 'jane.doe@vendor.example', name: 'Jane Doe' }, contacts: [{ email: 'a@j1.example' }], subscriptions: [{ product: 'claude-api' }, { product: 'claude-weights', country: 'SG' }] },
-      { ref: 'J-2', name: 'Jane Two', tier: 'enterprise', country: 'FR', accountManager: { email: 'JANE.DOE@vendor.example', name: 'Jane Doe' }, subscriptions: [{ product: 'claude-code' }] },
+      {
+        ref: 'J-1',
+        name: 'Jane One',
+        tier: 'enterprise',
+        country: 'DE',
+        accountManager: { email: 'jane.doe@vendor.example', name: 'Jane Doe' },
+        contacts: [{ email: 'a@j1.example' }],
+        subscriptions: [{ product: 'claude-api' }, { product: 'claude-weights', country: 'SG' }],
+      },
+      {
+        ref: 'J-2',
+        name: 'Jane Two',
+        tier: 'enterprise',
+        country: 'FR',
+        accountManager: { email: 'JANE.DOE@vendor.example', name: 'Jane Doe' },
+        subscriptions: [{ product: 'claude-code' }],
+      },
     );
     const csv = `${HEADER}B-1,Bob One,enterprise,US,bob@vendor.example,Bob,x@b1.example,X,en,legal,claude-api\nD-1,Dev One,developer,JP,,,y@d1.example,Y,ja,,claude-code@JP\n`;
 
@@ -106,8 +154,14 @@ describe('registry over HTTP: catalog, streamed import, customers and account-ma
     } as RequestInit);
     expect(streamed.status).toBe(200);
     expect(await streamed.json()).toEqual({
-      applied: true, dryRun: false, mode: 'upsert', customers: { created: 2, updated: 0, deactivated: 0 },
-      contacts: 1, subscriptions: 3, errorCount: 0, errors: [],
+      applied: true,
+      dryRun: false,
+      mode: 'upsert',
+      customers: { created: 2, updated: 0, deactivated: 0 },
+      contacts: 1,
+      subscriptions: 3,
+      errorCount: 0,
+      errors: [],
     });
 
     const viaCsv = await post(support.token, csv, 'text/csv; charset=utf-8');
@@ -115,18 +169,36 @@ describe('registry over HTTP: catalog, streamed import, customers and account-ma
     expect(viaCsv.body).toMatchObject({ applied: true, customers: { created: 2 } });
 
     const before = await snapshot(t.env.db.url);
-    const invalid = await post(support.token, `${HEADER}Z-1,Zed,platinum,DE,,,z@z.example,,,,claude-api\n`, 'text/csv', '?mode=sync');
+    const invalid = await post(
+      support.token,
+      `${HEADER}Z-1,Zed,platinum,DE,,,z@z.example,,,,claude-api\n`,
+      'text/csv',
+      '?mode=sync',
+    );
     expect(invalid.status).toBe(422);
-    expect(invalid.body).toMatchObject({ applied: false, mode: 'sync', errorCount: 1, errors: [{ line: 2, field: 'tier' }] });
+    expect(invalid.body).toMatchObject({
+      applied: false,
+      mode: 'sync',
+      errorCount: 1,
+      errors: [{ line: 2, field: 'tier' }],
+    });
     const dry = await post(support.token, ndjson, 'application/x-ndjson', '?mode=sync&dryRun=true');
     expect(dry.status).toBe(200);
-    expect(dry.body).toMatchObject({ applied: false, dryRun: true, customers: { created: 0, updated: 2, deactivated: 2 } });
+    expect(dry.body).toMatchObject({
+      applied: false,
+      dryRun: true,
+      customers: { created: 0, updated: 2, deactivated: 2 },
+    });
     expect(await snapshot(t.env.db.url)).toEqual(before);
     expect((await post(support.token, ndjson, 'application/x-ndjson', '?mode=replace')).status).toBe(400);
 
     const audit = await api(t.url, 'GET', '/api/v1/audit?action=registry.import', { token: admin.token });
     expect(audit.body.total).toBe(4);
-    expect(audit.body.items[audit.body.items.length - 1].details).toMatchObject({ applied: true, format: 'jsonl', customers: { created: 2 } });
+    expect(audit.body.items[audit.body.items.length - 1].details).toMatchObject({
+      applied: true,
+      format: 'jsonl',
+      customers: { created: 2 },
+    });
   });
 
   it('searches customers with filters, paged; detail with contacts, subscriptions, cases and notices', async () => {
@@ -136,9 +208,16 @@ describe('registry over HTTP: catalog, streamed import, customers and account-ma
     expect(all.body).toMatchObject({ total: 4, page: 1, pageSize: 50 });
     expect(all.body.items.map((c: any) => c.ref)).toEqual(['B-1', 'D-1', 'J-1', 'J-2']);
     expect(all.body.items[2]).toEqual({
-      ref: 'J-1', name: 'Jane One', tier: 'enterprise', country: 'DE', active: true,
+      ref: 'J-1',
+      name: 'Jane One',
+      tier: 'enterprise',
+      country: 'DE',
+      active: true,
       accountManager: { email: 'jane.doe@vendor.example', name: 'Jane Doe' },
-      subscriptions: [{ product: 'claude-api', country: 'DE' }, { product: 'claude-weights', country: 'SG' }],
+      subscriptions: [
+        { product: 'claude-api', country: 'DE' },
+        { product: 'claude-weights', country: 'SG' },
+      ],
     });
     const refs = async (q: string) => (await search(q)).body.items.map((c: any) => c.ref);
     expect(await refs('?q=one')).toEqual(['B-1', 'D-1', 'J-1']);
@@ -174,7 +253,9 @@ describe('registry over HTTP: catalog, streamed import, customers and account-ma
     const bobList = await api(t.url, 'GET', '/api/v1/customers?q=one', { token: bob.token });
     expect(bobList.body.items.map((c: any) => c.ref)).toEqual(['B-1']);
     // Asking for someone else's accounts by filter still yields nothing.
-    const sneaky = await api(t.url, 'GET', '/api/v1/customers?accountManager=jane.doe@vendor.example', { token: bob.token });
+    const sneaky = await api(t.url, 'GET', '/api/v1/customers?accountManager=jane.doe@vendor.example', {
+      token: bob.token,
+    });
     expect(sneaky.body).toMatchObject({ total: 0, items: [] });
     expect((await api(t.url, 'GET', '/api/v1/customers/J-1', { token: jane.token })).status).toBe(200);
     const other = await api(t.url, 'GET', '/api/v1/customers/J-1', { token: bob.token });
@@ -188,7 +269,13 @@ describe('registry over HTTP: catalog, streamed import, customers and account-ma
     const doc = await api(t.url, 'GET', '/api/docs-json');
     expect(doc.status).toBe(200);
     const paths = Object.keys(doc.body.paths);
-    for (const p of ['/api/v1/registry/import', '/api/v1/customers', '/api/v1/customers/{ref}', '/api/v1/products/{code}', '/api/v1/region-groups/{code}']) {
+    for (const p of [
+      '/api/v1/registry/import',
+      '/api/v1/customers',
+      '/api/v1/customers/{ref}',
+      '/api/v1/products/{code}',
+      '/api/v1/region-groups/{code}',
+    ]) {
       expect(paths).toContain(p);
     }
   });
@@ -198,8 +285,12 @@ describe('registry over HTTP: catalog, streamed import, customers and account-ma
     await pg.connect();
     try {
       const [{ id }] = (await pg.query(`SELECT id FROM customers WHERE ref = 'J-1'`)).rows;
-      await expect(pg.query(`INSERT INTO subscriptions (customer_id, product, country) VALUES ($1, 'claude-api', 'XX')`, [id])).rejects.toThrow(/foreign key/);
-      await expect(pg.query(`INSERT INTO subscriptions (customer_id, product, country) VALUES ($1, 'nope', 'DE')`, [id])).rejects.toThrow(/foreign key/);
+      await expect(
+        pg.query(`INSERT INTO subscriptions (customer_id, product, country) VALUES ($1, 'claude-api', 'XX')`, [id]),
+      ).rejects.toThrow(/foreign key/);
+      await expect(
+        pg.query(`INSERT INTO subscriptions (customer_id, product, country) VALUES ($1, 'nope', 'DE')`, [id]),
+      ).rejects.toThrow(/foreign key/);
     } finally {
       await pg.end();
     }

@@ -18,9 +18,15 @@ async function bytesOf(stream: NodeJS.ReadableStream): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'dist/src/cli/main.js'), ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [join(ROOT, 'dist/src/cli/main.js'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -50,7 +56,11 @@ describe('registry generator', () => {
   it('writes a realistic registry that imports with zero errors, the same from CSV as from JSON Lines', async () => {
     const imports = t.app.get(RegistryImportService);
     const n = 2000;
-    const fromJsonl = await imports.import(generateRegistry({ customers: n, seed: 5, format: 'jsonl' }), { format: 'jsonl', mode: 'upsert', dryRun: false }, SYSTEM_ACTOR);
+    const fromJsonl = await imports.import(
+      generateRegistry({ customers: n, seed: 5, format: 'jsonl' }),
+      { format: 'jsonl', mode: 'upsert', dryRun: false },
+      SYSTEM_ACTOR,
+    );
     expect(fromJsonl).toMatchObject({ applied: true, errorCount: 0, customers: { created: n } });
     const s = await snapshot(t.env.db.url);
     const customers = s.customers as { country: string; tier: string; am_email: string | null }[];
@@ -68,21 +78,37 @@ describe('registry generator', () => {
     const home = new Map(s.customers.map((c: any) => [c.ref, c.country]));
     expect(subs.filter((x) => x.country !== home.get(x.ref)).length).toBeGreaterThan(n / 10);
 
-    const fromCsv = await imports.import(generateRegistry({ customers: n, seed: 5, format: 'csv' }), { format: 'csv', mode: 'sync', dryRun: false }, SYSTEM_ACTOR);
-    expect(fromCsv).toMatchObject({ applied: true, errorCount: 0, customers: { created: 0, updated: n, deactivated: 0 } });
+    const fromCsv = await imports.import(
+      generateRegistry({ customers: n, seed: 5, format: 'csv' }),
+      { format: 'csv', mode: 'sync', dryRun: false },
+      SYSTEM_ACTOR,
+    );
+    expect(fromCsv).toMatchObject({
+      applied: true,
+      errorCount: 0,
+      customers: { created: 0, updated: n, deactivated: 0 },
+    });
     expect(await snapshot(t.env.db.url)).toEqual(s);
   });
 
   it('CLI: registry:generate and registry:import (progress on stderr, report on stdout, exit 1 when invalid)', async () => {
-    if (!existsSync(join(ROOT, 'dist/src/cli/main.js'))) throw new Error('dist/ is missing: run "npm run build" first (npm test does)');
+    if (!existsSync(join(ROOT, 'dist/src/cli/main.js')))
+      throw new Error('dist/ is missing: run "npm run build" first (npm test does)');
     const dir = mkdtempSync(join(tmpdir(), 'registry-cli-'));
     try {
       const env = t.env.env;
       const file = join(dir, 'r.jsonl');
-      const gen = await cli(['registry:generate', '--customers', '500', '--seed', '3', '--format', 'jsonl', '--out', file], env);
+      const gen = await cli(
+        ['registry:generate', '--customers', '500', '--seed', '3', '--format', 'jsonl', '--out', file],
+        env,
+      );
       expect(gen.code).toBe(0);
       const stdout = await cli(['registry:generate', '--customers', '500', '--seed', '3'], env);
-      expect(Buffer.from(stdout.stdout).equals(await bytesOf(generateRegistry({ customers: 500, seed: 3, format: 'jsonl' })))).toBe(true);
+      expect(
+        Buffer.from(stdout.stdout).equals(
+          await bytesOf(generateRegistry({ customers: 500, seed: 3, format: 'jsonl' })),
+        ),
+      ).toBe(true);
 
       const ok = await cli(['registry:import', file, '--sync'], env);
       expect(ok.stdout).toMatch(/import \(sync\): applied/);
@@ -94,7 +120,11 @@ describe('registry generator', () => {
       writeFileSync(bad, 'ref,name,tier,country\nX-1,,developer,DE\n');
       const failed = await cli(['registry:import', bad, '--json'], env);
       expect(failed.code).toBe(1);
-      expect(JSON.parse(failed.stdout)).toMatchObject({ applied: false, errorCount: 1, errors: [{ line: 2, field: 'name' }] });
+      expect(JSON.parse(failed.stdout)).toMatchObject({
+        applied: false,
+        errorCount: 1,
+        errors: [{ line: 2, field: 'name' }],
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -19,13 +19,42 @@ describe('registry import as a non-superuser role', () => {
   });
 
   it('applies, replaces and syncs the same way', async () => {
-    const a = { ref: 'A', name: 'A', tier: 'developer', country: 'DE', contacts: [{ email: 'a@a.example' }], subscriptions: [{ product: 'claude-api' }, { product: 'claude-code', country: 'US' }] };
-    const b = { ref: 'B', name: 'B', tier: 'enterprise', country: 'JP', accountManager: { email: 'am@vendor.example', name: 'AM' }, subscriptions: [{ product: 'claude-api' }] };
-    expect(await importText(t, jsonl(a, b), { format: 'jsonl' })).toMatchObject({ applied: true, customers: { created: 2 }, contacts: 1, subscriptions: 3 });
-    const report = await importText(t, jsonl({ ...a, subscriptions: [{ product: 'claude-weights' }] }), { format: 'jsonl', mode: 'sync' });
-    expect(report).toMatchObject({ applied: true, customers: { created: 0, updated: 1, deactivated: 1 }, subscriptions: 1 });
+    const a = {
+      ref: 'A',
+      name: 'A',
+      tier: 'developer',
+      country: 'DE',
+      contacts: [{ email: 'a@a.example' }],
+      subscriptions: [{ product: 'claude-api' }, { product: 'claude-code', country: 'US' }],
+    };
+    const b = {
+      ref: 'B',
+      name: 'B',
+      tier: 'enterprise',
+      country: 'JP',
+      accountManager: { email: 'am@vendor.example', name: 'AM' },
+      subscriptions: [{ product: 'claude-api' }],
+    };
+    expect(await importText(t, jsonl(a, b), { format: 'jsonl' })).toMatchObject({
+      applied: true,
+      customers: { created: 2 },
+      contacts: 1,
+      subscriptions: 3,
+    });
+    const report = await importText(t, jsonl({ ...a, subscriptions: [{ product: 'claude-weights' }] }), {
+      format: 'jsonl',
+      mode: 'sync',
+    });
+    expect(report).toMatchObject({
+      applied: true,
+      customers: { created: 0, updated: 1, deactivated: 1 },
+      subscriptions: 1,
+    });
     const s = await snapshot(dbUrl);
-    expect(s.customers.map((c: any) => [c.ref, c.active])).toEqual([['A', true], ['B', false]]);
+    expect(s.customers.map((c: any) => [c.ref, c.active])).toEqual([
+      ['A', true],
+      ['B', false],
+    ]);
     // A deactivated customer keeps its rows; only the customers in the file are replaced.
     expect(s.subscriptions).toEqual([
       { ref: 'A', product: 'claude-weights', country: 'DE' },

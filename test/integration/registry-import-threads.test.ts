@@ -14,7 +14,11 @@ import { snapshot } from '../support/registry-import';
 const ROOT = join(__dirname, '..', '..');
 const CUSTOMERS = 6000;
 
-function cli(dbUrl: string, args: string[], threads: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cli(
+  dbUrl: string,
+  args: string[],
+  threads: number,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [join(ROOT, 'dist/src/cli/main.js'), ...args], {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: dbUrl, LOG_LEVEL: 'warn', IMPORT_PARSE_THREADS: String(threads) },
@@ -29,14 +33,20 @@ function cli(dbUrl: string, args: string[], threads: number): Promise<{ code: nu
 
 async function importWith(db: TestDatabase, file: string, threads: number): Promise<ImportReport> {
   // The first command creates the schema; the products must exist before the import.
-  const user = await cli(db.url, ['users:create', '--email', 'ops@vendor.example', '--name', 'Ops', '--role', 'admin'], threads);
+  const user = await cli(
+    db.url,
+    ['users:create', '--email', 'ops@vendor.example', '--name', 'Ops', '--role', 'admin'],
+    threads,
+  );
   if (user.code !== 0) throw new Error(`users:create failed: ${user.stderr}`);
   await withPg(db.url, async (c) => {
-    for (const p of DEMO_PRODUCTS) await c.query(`INSERT INTO products (code, name, category) VALUES ($1, $2, $3)`, [p.code, p.name, p.category]);
+    for (const p of DEMO_PRODUCTS)
+      await c.query(`INSERT INTO products (code, name, category) VALUES ($1, $2, $3)`, [p.code, p.name, p.category]);
   });
   const run = await cli(db.url, ['registry:import', file, '--json'], threads);
   const json = run.stdout.slice(run.stdout.indexOf('{\n'));
-  if (!json.startsWith('{')) throw new Error(`no report (exit ${run.code}): ${run.stdout.slice(-1000)} ${run.stderr.slice(-1000)}`);
+  if (!json.startsWith('{'))
+    throw new Error(`no report (exit ${run.code}): ${run.stdout.slice(-1000)} ${run.stderr.slice(-1000)}`);
   return JSON.parse(json) as ImportReport;
 }
 
@@ -50,14 +60,28 @@ describe('registry import: JSON Lines parsed on worker threads', () => {
   });
 
   it('reports the same errors, in line order, and stages the same customers as the single-thread parser', async () => {
-    const lines = [...generateCustomers({ customers: CUSTOMERS, seed: 7 })].map((c) => formatCustomer(c, 'jsonl').trimEnd());
+    const lines = [...generateCustomers({ customers: CUSTOMERS, seed: 7 })].map((c) =>
+      formatCustomer(c, 'jsonl').trimEnd(),
+    );
     // Problems far apart, so they land in different batches (and threads): bad JSON, an unknown field, a bad email,
     // a repeated ref, an unknown product, invalid UTF-8.
     lines[10] = '{"ref": broken';
     lines[1500] = lines[1500].replace('{', '{"colour":"red",');
-    lines[3001] = JSON.stringify({ ref: 'BAD-EMAIL', name: 'X', tier: 'developer', country: 'DE', contacts: [{ email: 'not-an-email' }] });
+    lines[3001] = JSON.stringify({
+      ref: 'BAD-EMAIL',
+      name: 'X',
+      tier: 'developer',
+      country: 'DE',
+      contacts: [{ email: 'not-an-email' }],
+    });
     lines[4200] = lines[5];
-    lines[5100] = JSON.stringify({ ref: 'UNKNOWN-PRODUCT', name: 'Y', tier: 'developer', country: 'DE', subscriptions: [{ product: 'no-such-product' }] });
+    lines[5100] = JSON.stringify({
+      ref: 'UNKNOWN-PRODUCT',
+      name: 'Y',
+      tier: 'developer',
+      country: 'DE',
+      subscriptions: [{ product: 'no-such-product' }],
+    });
     const file = join(dir, 'registry.jsonl');
     const body = Buffer.from(lines.join('\n') + '\n');
     const bad = Buffer.from('{"ref":"LATIN1","name":"caf\xe9","tier":"developer","country":"DE"}\n', 'latin1');
@@ -77,7 +101,10 @@ describe('registry import: JSON Lines parsed on worker threads', () => {
 
   it('applies a clean file to the same registry either way', async () => {
     const file = join(dir, 'clean.jsonl');
-    writeFileSync(file, [...generateCustomers({ customers: CUSTOMERS, seed: 11 })].map((c) => formatCustomer(c, 'jsonl')).join(''));
+    writeFileSync(
+      file,
+      [...generateCustomers({ customers: CUSTOMERS, seed: 11 })].map((c) => formatCustomer(c, 'jsonl')).join(''),
+    );
     const a = await createTestDatabase('import-threads-clean-2');
     const b = await createTestDatabase('import-threads-clean-0');
     dbs.push(a, b);

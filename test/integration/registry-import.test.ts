@@ -15,10 +15,7 @@ const kiwi = {
   name: 'Kiwi Labs\r\nLine two <b> \\N {x} "q"\t, NULL',
   tier: 'developer',
   country: 'NZ',
-  contacts: [
-    { email: 'a@kiwi.example', name: 'Ā', locale: 'pt-br', notices: false },
-    { email: 'b@kiwi.example' },
-  ],
+  contacts: [{ email: 'a@kiwi.example', name: 'Ā', locale: 'pt-br', notices: false }, { email: 'b@kiwi.example' }],
   subscriptions: [{ product: 'claude-code' }],
 };
 
@@ -44,8 +41,24 @@ describe('registry import (JSON Lines and CSV)', () => {
     });
     const s = await snapshot(t.env.db.url);
     expect(s.customers).toEqual([
-      { ref: 'ACME-001', name: 'Acme GmbH', tier: 'enterprise', country: 'DE', am_email: 'jane@vendor.example', am_name: 'Jane Doe', active: true },
-      { ref: 'KIWI-7', name: 'Kiwi Labs\r\nLine two <b> \\N {x} "q"\t, NULL', tier: 'developer', country: 'NZ', am_email: null, am_name: null, active: true },
+      {
+        ref: 'ACME-001',
+        name: 'Acme GmbH',
+        tier: 'enterprise',
+        country: 'DE',
+        am_email: 'jane@vendor.example',
+        am_name: 'Jane Doe',
+        active: true,
+      },
+      {
+        ref: 'KIWI-7',
+        name: 'Kiwi Labs\r\nLine two <b> \\N {x} "q"\t, NULL',
+        tier: 'developer',
+        country: 'NZ',
+        am_email: null,
+        am_name: null,
+        active: true,
+      },
     ]);
     expect(s.contacts).toEqual([
       { ref: 'ACME-001', email: 'ops@acme.example', name: 'Ops', locale: 'de', role: 'technical', notices: true },
@@ -67,13 +80,20 @@ describe('registry import (JSON Lines and CSV)', () => {
       subscriptions: [{ product: 'claude-weights', country: 'SG' }],
     };
     const report = await importText(t, jsonl(changed), { format: 'jsonl' });
-    expect(report).toMatchObject({ applied: true, customers: { created: 0, updated: 1, deactivated: 0 }, contacts: 1, subscriptions: 1 });
+    expect(report).toMatchObject({
+      applied: true,
+      customers: { created: 0, updated: 1, deactivated: 0 },
+      contacts: 1,
+      subscriptions: 1,
+    });
     const s = await snapshot(t.env.db.url);
     expect(s.customers).toContainEqual(expect.objectContaining({ ref: 'ACME-001', name: 'Acme AG' }));
     expect(s.contacts.filter((c: any) => c.ref === 'ACME-001')).toEqual([
       { ref: 'ACME-001', email: 'legal@acme.example', name: '', locale: 'en', role: 'legal', notices: true },
     ]);
-    expect(s.subscriptions.filter((c: any) => c.ref === 'ACME-001')).toEqual([{ ref: 'ACME-001', product: 'claude-weights', country: 'SG' }]);
+    expect(s.subscriptions.filter((c: any) => c.ref === 'ACME-001')).toEqual([
+      { ref: 'ACME-001', product: 'claude-weights', country: 'SG' },
+    ]);
     expect(s.contacts.filter((c: any) => c.ref === 'KIWI-7')).toHaveLength(2);
   });
 
@@ -99,7 +119,11 @@ describe('registry import (JSON Lines and CSV)', () => {
   it('sync deactivates exactly the customers absent from the file, and reactivates those present', async () => {
     await importText(t, jsonl({ ...kiwi, ref: 'GONE-1' }, { ...kiwi, ref: 'GONE-2' }), { format: 'jsonl' });
     const report = await importText(t, jsonl(acme, kiwi), { format: 'jsonl', mode: 'sync' });
-    expect(report).toMatchObject({ applied: true, mode: 'sync', customers: { created: 0, updated: 2, deactivated: 2 } });
+    expect(report).toMatchObject({
+      applied: true,
+      mode: 'sync',
+      customers: { created: 0, updated: 2, deactivated: 2 },
+    });
     const active = (await snapshot(t.env.db.url)).customers.map((c: any) => [c.ref, c.active]);
     expect(active).toEqual([
       ['ACME-001', true],
@@ -109,7 +133,9 @@ describe('registry import (JSON Lines and CSV)', () => {
     ]);
     const again = await importText(t, jsonl({ ...kiwi, ref: 'GONE-1' }), { format: 'jsonl' });
     expect(again.customers).toEqual({ created: 0, updated: 1, deactivated: 0 });
-    expect((await snapshot(t.env.db.url)).customers).toContainEqual(expect.objectContaining({ ref: 'GONE-1', active: true }));
+    expect((await snapshot(t.env.db.url)).customers).toContainEqual(
+      expect.objectContaining({ ref: 'GONE-1', active: true }),
+    );
   });
 });
 
@@ -125,13 +151,19 @@ describe('registry import: CSV and JSON Lines describing the same registry', () 
     'LONE-1,Lone,developer,JP,,,,,,,\n';
   const lines = jsonl(
     {
-      ref: 'ACME-001', name: 'Acme GmbH', tier: 'enterprise', country: 'DE',
+      ref: 'ACME-001',
+      name: 'Acme GmbH',
+      tier: 'enterprise',
+      country: 'DE',
       accountManager: { email: 'jane@vendor.example', name: 'Jane Doe' },
       contacts: [{ email: 'ops@acme.example', name: 'Ops', locale: 'de', role: 'technical' }],
       subscriptions: [{ product: 'claude-api', country: 'FR' }, { product: 'claude-api' }],
     },
     {
-      ref: 'KIWI-7', name: 'Kiwi "Labs"\r\nLine two, <b>', tier: 'developer', country: 'NZ',
+      ref: 'KIWI-7',
+      name: 'Kiwi "Labs"\r\nLine two, <b>',
+      tier: 'developer',
+      country: 'NZ',
       contacts: [{ email: 'a@kiwi.example', name: 'Ā', locale: 'pt-BR' }, { email: 'b@kiwi.example' }],
       subscriptions: [{ product: 'claude-code', country: 'NZ' }],
     },
@@ -151,7 +183,9 @@ describe('registry import: CSV and JSON Lines describing the same registry', () 
       const sa = await snapshot(a.env.db.url);
       expect(sa).toEqual(await snapshot(b.env.db.url));
       expect(sa.customers).toHaveLength(3);
-      expect(sa.customers).toContainEqual(expect.objectContaining({ ref: 'KIWI-7', name: 'Kiwi "Labs"\r\nLine two, <b>' }));
+      expect(sa.customers).toContainEqual(
+        expect.objectContaining({ ref: 'KIWI-7', name: 'Kiwi "Labs"\r\nLine two, <b>' }),
+      );
     } finally {
       await a.close();
       await b.close();

@@ -15,7 +15,10 @@ export interface TestDatabase {
 
 /** `nonSuperuser`: the database belongs to a fresh login role without superuser rights, and `appUrl` uses it. */
 export async function createTestDatabase(label: string, opts: { nonSuperuser?: boolean } = {}): Promise<TestDatabase> {
-  const name = `impact_t_${label.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 30)}_${randomBytes(4).toString('hex')}`;
+  const name = `impact_t_${label
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .slice(0, 30)}_${randomBytes(4).toString('hex')}`;
   const admin = new Client({ connectionString: ADMIN_URL });
   await admin.connect();
   const role = opts.nonSuperuser ? `${name}_app` : null;

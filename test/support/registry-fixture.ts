@@ -22,7 +22,10 @@ export async function withPg<T>(url: string, fn: (c: Client) => Promise<T>): Pro
   }
 }
 
-export async function insertProducts(url: string, products: [code: string, name: string, category: string][]): Promise<void> {
+export async function insertProducts(
+  url: string,
+  products: [code: string, name: string, category: string][],
+): Promise<void> {
   await withPg(url, async (c) => {
     for (const [code, name, category] of products) {
       await c.query(
@@ -55,10 +58,13 @@ export async function insertCustomers(url: string, customers: FixtureCustomer[])
         [cu.ref, cu.name, cu.tier, cu.country, cu.am?.email ?? null, cu.am?.name ?? null, cu.active ?? true],
       );
       for (const ct of cu.contacts) {
-        await c.query(
-          `INSERT INTO contacts (customer_id, email, name, locale, notices) VALUES ($1, $2, $3, $4, $5)`,
-          [id, ct.email, ct.name ?? ct.email.split('@')[0], ct.locale ?? 'en', ct.notices ?? true],
-        );
+        await c.query(`INSERT INTO contacts (customer_id, email, name, locale, notices) VALUES ($1, $2, $3, $4, $5)`, [
+          id,
+          ct.email,
+          ct.name ?? ct.email.split('@')[0],
+          ct.locale ?? 'en',
+          ct.notices ?? true,
+        ]);
       }
       for (const s of cu.subs) {
         const [product, country] = s.split('@');

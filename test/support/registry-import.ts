@@ -19,12 +19,20 @@ export async function importText(
   for (let i = 0; i < buf.length; i += size) chunks.push(buf.subarray(i, i + size));
   return t.app
     .get(RegistryImportService)
-    .import(Readable.from(chunks), { format: opts.format, mode: opts.mode ?? 'upsert', dryRun: opts.dryRun ?? false }, SYSTEM_ACTOR);
+    .import(
+      Readable.from(chunks),
+      { format: opts.format, mode: opts.mode ?? 'upsert', dryRun: opts.dryRun ?? false },
+      SYSTEM_ACTOR,
+    );
 }
 
-export async function seedProducts(t: TestApp, codes: string[] = ['claude-api', 'claude-code', 'claude-weights']): Promise<void> {
+export async function seedProducts(
+  t: TestApp,
+  codes: string[] = ['claude-api', 'claude-code', 'claude-weights'],
+): Promise<void> {
   const catalog = t.app.get(CatalogService);
-  for (const code of codes) await catalog.putProduct(SYSTEM_ACTOR, { code, name: code.toUpperCase(), category: 'hosted-api' });
+  for (const code of codes)
+    await catalog.putProduct(SYSTEM_ACTOR, { code, name: code.toUpperCase(), category: 'hosted-api' });
 }
 
 export interface RegistrySnapshot {
@@ -55,4 +63,5 @@ export async function snapshot(url: string): Promise<RegistrySnapshot> {
   }
 }
 
-export const jsonl = (...rows: unknown[]) => rows.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join('\n') + '\n';
+export const jsonl = (...rows: unknown[]) =>
+  rows.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join('\n') + '\n';

@@ -166,7 +166,10 @@ export async function startSmtpSink(options: { host?: string; port?: number } = 
       return connectionCount;
     },
     reply(stage, code, message) {
-      queues[stage].push({ code, message: message ?? (code >= 500 ? 'Error: refused' : code >= 400 ? 'Try again later' : 'OK') });
+      queues[stage].push({
+        code,
+        message: message ?? (code >= 500 ? 'Error: refused' : code >= 400 ? 'Try again later' : 'OK'),
+      });
     },
     rejectRecipient(match, code = 550, message = 'No such user') {
       recipientRules.push({ match, reply: { code, message } });
@@ -234,7 +237,9 @@ function decodeWords(value: string): string {
         enc.toUpperCase() === 'B'
           ? Buffer.from(data, 'base64')
           : Buffer.from(
-              data.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_x, h: string) => String.fromCharCode(parseInt(h, 16))),
+              data
+                .replace(/_/g, ' ')
+                .replace(/=([0-9A-Fa-f]{2})/g, (_x, h: string) => String.fromCharCode(parseInt(h, 16))),
               'latin1',
             );
       return new TextDecoder(charset.toLowerCase() === 'utf-8' ? 'utf-8' : charset).decode(bytes);
@@ -277,7 +282,10 @@ function leaves(part: Part, out: Part[]): void {
 }
 
 /** Parses raw RFC 5322 bytes (exported for tests that read .eml files from the outbox). */
-export function parseMessage(raw: Buffer, envelope: { from: string; to: string[] } = { from: '', to: [] }): SinkMessage {
+export function parseMessage(
+  raw: Buffer,
+  envelope: { from: string; to: string[] } = { from: '', to: [] },
+): SinkMessage {
   const root = splitHeaders(raw);
   const parts: Part[] = [];
   leaves(root, parts);

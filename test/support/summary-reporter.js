@@ -4,7 +4,9 @@ class SummaryReporter {
   onRunComplete(_contexts, results) {
     const skipped = results.numPendingTests + results.numTodoTests;
     const failed = results.numFailedTests + results.numRuntimeErrorTestSuites;
-    const broken = results.numRuntimeErrorTestSuites ? ` (${results.numRuntimeErrorTestSuites} test files failed to run)` : '';
+    const broken = results.numRuntimeErrorTestSuites
+      ? ` (${results.numRuntimeErrorTestSuites} test files failed to run)`
+      : '';
     const line = `jest: ${results.numPassedTests} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`;
     process.once('exit', () => process.stderr.write(`${broken ? broken.trim() + '\n' : ''}${line}\n`));
   }

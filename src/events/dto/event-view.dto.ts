@@ -20,8 +20,12 @@ export class EventViewDto {
   @ApiProperty({ enum: EVENT_STATUSES }) status: string;
   @ApiProperty({ type: [String], description: 'why the event was rejected' }) reasons: string[];
   @ApiProperty({ format: 'date-time' }) receivedAt: string;
-  @ApiProperty({ type: NoticeCountsDto, description: 'account managers: their customers only' }) counts: NoticeCountsDto;
-  @ApiProperty({ type: WebhookCountsDto, description: 'webhook deliveries by state; account managers: their customers only' })
+  @ApiProperty({ type: NoticeCountsDto, description: 'account managers: their customers only' })
+  counts: NoticeCountsDto;
+  @ApiProperty({
+    type: WebhookCountsDto,
+    description: 'webhook deliveries by state; account managers: their customers only',
+  })
   webhooks: WebhookCountsDto;
   @ApiProperty({ nullable: true, type: String }) title: string | null;
   @ApiProperty({ nullable: true, enum: ['auto', 'review'] }) dispatch: string | null;
@@ -30,7 +34,8 @@ export class EventViewDto {
   @ApiProperty({ nullable: true, format: 'date-time', type: String }) finishedAt: string | null;
   @ApiProperty({ enum: ['queue', 'http', 'reconcile'] }) source: string;
   @ApiProperty({ description: 'a rejected duplicate eventId with other content' }) conflict: boolean;
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'raw job data of a rejected event (capped)' }) raw?: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'raw job data of a rejected event (capped)' })
+  raw?: string | null;
 }
 
 export class EventPageDto {
@@ -64,7 +69,8 @@ export class AffectedItemDto {
   @ApiProperty({ type: AccountManagerDto, nullable: true }) accountManager: AccountManagerDto | null;
   @ApiProperty({ type: [SubscriptionDto] }) subscriptions: SubscriptionDto[];
   @ApiPropertyOptional({ description: 'event lists only' }) kind?: string;
-  @ApiPropertyOptional({ description: 'event lists only: the least advanced state of its notices' }) deliveryStatus?: string;
+  @ApiPropertyOptional({ description: 'event lists only: the least advanced state of its notices' })
+  deliveryStatus?: string;
 }
 
 export class AffectedPageDto {

@@ -32,7 +32,12 @@ export class NoticeMetrics {
     });
   }
 
-  outcome(kind: string, status: 'sent' | 'failed' | 'retrying' | 'suppressed', code: number | null, started?: bigint): void {
+  outcome(
+    kind: string,
+    status: 'sent' | 'failed' | 'retrying' | 'suppressed',
+    code: number | null,
+    started?: bigint,
+  ): void {
     this.outcomes.inc({ kind, status });
     this.replies.inc({ code: code === null ? 'none' : String(code) });
     if (started !== undefined) this.latency.observe({ status }, Number(process.hrtime.bigint() - started) / 1e9);

@@ -1,5 +1,12 @@
 import { classifySmtpError, SmtpPermanentError, SmtpTemporaryError } from '../channels/email/smtp-errors';
-import { backoffMs, failedAttemptState, failureKind, MAX_BACKOFF_MS, nextAttempt, type FailedAttempt } from './retry-policy';
+import {
+  backoffMs,
+  failedAttemptState,
+  failureKind,
+  MAX_BACKOFF_MS,
+  nextAttempt,
+  type FailedAttempt,
+} from './retry-policy';
 
 // random() = 0.5 is the middle of the jitter range: the wait is the bare exponential.
 const middle = () => 0.5;
@@ -87,9 +94,7 @@ describe('which delivery errors are retried', () => {
   });
 
   it.each([550, 551, 552, 553, 554])('fails a %i reply at once', (responseCode) => {
-    expect(decide(fromNodemailer({ code: 'EENVELOPE', responseCode, response: `${responseCode} never` }))).toBe(
-      'fail',
-    );
+    expect(decide(fromNodemailer({ code: 'EENVELOPE', responseCode, response: `${responseCode} never` }))).toBe('fail');
   });
 
   it.each(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ESOCKET'])('retries %s (no reply at all)', (code) => {
@@ -115,6 +120,9 @@ describe('which delivery errors are retried', () => {
 describe('failedAttemptState', () => {
   it('fails, or retries at now + the delay', () => {
     expect(failedAttemptState({ action: 'fail' }, 1000)).toEqual({ status: 'failed' });
-    expect(failedAttemptState({ action: 'retry', delayMs: 250 }, 1000)).toEqual({ status: 'retrying', retryAt: new Date(1250) });
+    expect(failedAttemptState({ action: 'retry', delayMs: 250 }, 1000)).toEqual({
+      status: 'retrying',
+      retryAt: new Date(1250),
+    });
   });
 });

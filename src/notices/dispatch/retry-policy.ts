@@ -44,5 +44,7 @@ export function failedAttemptState(
   decision: RetryDecision,
   now = Date.now(),
 ): { status: 'failed' } | { status: 'retrying'; retryAt: Date } {
-  return decision.action === 'fail' ? { status: 'failed' } : { status: 'retrying', retryAt: new Date(now + decision.delayMs) };
+  return decision.action === 'fail'
+    ? { status: 'failed' }
+    : { status: 'retrying', retryAt: new Date(now + decision.delayMs) };
 }

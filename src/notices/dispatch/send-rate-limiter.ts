@@ -29,7 +29,8 @@ export class SendRateLimiter {
       const granted = await takeThisSecond(this.redis.client, this.redis.key('rate'), want, limit);
       if (granted > 0) return granted;
       const until = Date.now() + msToNextSecond();
-      while (Date.now() < until && !cancelled()) await new Promise((r) => setTimeout(r, Math.min(100, until - Date.now())));
+      while (Date.now() < until && !cancelled())
+        await new Promise((r) => setTimeout(r, Math.min(100, until - Date.now())));
     }
   }
 }

@@ -27,7 +27,9 @@ export class PutRegionGroupDto {
   name: string;
 
   @ApiProperty({ example: ['DK', 'FI', 'IS', 'NO', 'SE'], description: 'ISO 3166-1 alpha-2 codes' })
-  @Transform(({ value }) => (Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v.trim().toUpperCase() : v)) : value))
+  @Transform(({ value }) =>
+    Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v.trim().toUpperCase() : v)) : value,
+  )
   @IsArray()
   @ArrayMaxSize(300)
   @Matches(/^[A-Z]{2}$/, { each: true, message: 'each country must be an ISO 3166-1 alpha-2 code' })

@@ -9,7 +9,9 @@ export class ImportQueryDto {
   mode: ImportMode = 'upsert';
 
   @ApiPropertyOptional({ default: false })
-  @Transform(({ value }) => (value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value))
+  @Transform(({ value }) =>
+    value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value,
+  )
   @IsBoolean({ message: 'dryRun must be true or false' })
   dryRun = false;
 }

@@ -30,8 +30,18 @@ export interface CountryProfile {
   names: keyof typeof NAME_PARTS;
 }
 
-const c = (code: string, weight: number, locales: string[], forms: string[], names: keyof typeof NAME_PARTS): CountryProfile => ({
-  code, weight, locales, forms, names,
+const c = (
+  code: string,
+  weight: number,
+  locales: string[],
+  forms: string[],
+  names: keyof typeof NAME_PARTS,
+): CountryProfile => ({
+  code,
+  weight,
+  locales,
+  forms,
+  names,
 });
 
 export const COUNTRIES: CountryProfile[] = [
@@ -88,19 +98,104 @@ export const COUNTRIES: CountryProfile[] = [
 ];
 
 export const NAME_PARTS = {
-  en: { first: ['Blue', 'North', 'Bright', 'Silver', 'Quantum', 'Open', 'Red', 'Clear', 'Summit', 'Harbor', 'Iron', 'Cedar'], second: [' Labs', ' Systems', ' Analytics', ' Works', ' Data', ' Robotics', ' Health', ' Logic', ' Cloud', ' Signal'], people: ['James Miller', 'Priya Shah', 'Emily Carter', 'Daniel Okafor', 'Sarah Nguyen', 'Michael Brown', 'Aisha Khan', "Liam O'Connor"] },
-  in: { first: ['Infi', 'Tata', 'Veda', 'Surya', 'Nava', 'Kavya', 'Agni', 'Prana'], second: ['Soft', 'Tech', 'Data', 'Labs', 'Analytics', 'Systems'], people: ['Arjun Mehta', 'Priya Raghavan', 'Rahul Gupta', 'Ananya Iyer', 'Vikram Singh', 'Sneha Kulkarni'] },
-  de: { first: ['Nord', 'Sonnen', 'Berg', 'Rhein', 'Wald', 'Stahl', 'Alpen', 'Elb'], second: ['werk', 'daten', 'systeme', 'technik', 'logik', 'wissen'], people: ['Jürgen Müller', 'Anna Schmidt', 'Lukas Weiß', 'Sophie Groß', 'Maximilian Bauer', 'Lea Schäfer'] },
-  fr: { first: ['Lumière', 'Étoile', 'Océan', 'Mistral', 'Azur', 'Horizon', 'Sève', 'Granit'], second: [' Données', ' Systèmes', ' Analytique', ' Logiciels', ' Robotique', ' Conseil'], people: ['Camille Dubois', 'Théo Lefèvre', 'Chloé Martin', 'Hugo Moreau', 'Léa Girard', 'François Bézier'] },
-  ja: { first: ['富士', '桜', '日本', '東京', '青空', '未来'], second: ['データ', 'システム', 'テクノロジー', 'ラボ', 'ソフト'], people: ['佐藤 健', '鈴木 花子', '高橋 翔', '田中 美咲', '伊藤 蓮'] },
-  pt: { first: ['Sol', 'Mar', 'Serra', 'Rio', 'Aurora', 'Atlântico', 'Ipê'], second: [' Dados', ' Sistemas', ' Tecnologia', ' Soluções', ' Análise'], people: ['João Silva', 'Ana Souza', 'Lucas Pereira', 'Mariana Costa', 'Gabriel Araújo'] },
-  es: { first: ['Sol', 'Luna', 'Andes', 'Cóndor', 'Brisa', 'Sierra', 'Faro'], second: [' Datos', ' Sistemas', ' Tecnología', ' Soluciones', ' Analítica'], people: ['María García', 'José Hernández', 'Lucía Martínez', 'Alejandro Núñez', 'Sofía Peña'] },
-  it: { first: ['Sole', 'Vento', 'Laguna', 'Aurora', 'Monte', 'Fiume'], second: [' Dati', ' Sistemi', ' Tecnologie', ' Soluzioni'], people: ['Giulia Rossi', 'Marco Bianchi', 'Francesca Romano', 'Luca Ricci'] },
-  nl: { first: ['Polder', 'Tulp', 'Delta', 'Molen', 'Noord'], second: ['data', 'systemen', 'techniek', 'lab'], people: ['Daan de Vries', 'Emma Jansen', 'Sem van Dijk', 'Julia Bakker'] },
-  ko: { first: ['한빛', '서울', '푸른', '미래', '누리'], second: ['데이터', '시스템', '테크', '랩스'], people: ['김민준', '이서연', '박지훈', '최유진'] },
-  zh: { first: ['华', '星', '龙', '云', '天'], second: ['数据', '科技', '智能', '软件'], people: ['王伟', '李娜', '张敏', '陈杰'] },
-  pl: { first: ['Wisła', 'Orzeł', 'Bursztyn', 'Tatra'], second: [' Dane', ' Systemy', ' Technologie'], people: ['Łukasz Kowalski', 'Zofia Nowak', 'Paweł Wiśniewski', 'Agnieszka Wójcik'] },
-  nordic: { first: ['Fjord', 'Nord', 'Aurora', 'Skog', 'Storm', 'Ö'], second: ['data', 'system', 'teknik', 'labs'], people: ['Erik Johansson', 'Ingrid Larsen', 'Mikko Virtanen', 'Astrid Nielsen', 'Søren Dahl'] },
+  en: {
+    first: [
+      'Blue',
+      'North',
+      'Bright',
+      'Silver',
+      'Quantum',
+      'Open',
+      'Red',
+      'Clear',
+      'Summit',
+      'Harbor',
+      'Iron',
+      'Cedar',
+    ],
+    second: [
+      ' Labs',
+      ' Systems',
+      ' Analytics',
+      ' Works',
+      ' Data',
+      ' Robotics',
+      ' Health',
+      ' Logic',
+      ' Cloud',
+      ' Signal',
+    ],
+    people: [
+      'James Miller',
+      'Priya Shah',
+      'Emily Carter',
+      'Daniel Okafor',
+      'Sarah Nguyen',
+      'Michael Brown',
+      'Aisha Khan',
+      "Liam O'Connor",
+    ],
+  },
+  in: {
+    first: ['Infi', 'Tata', 'Veda', 'Surya', 'Nava', 'Kavya', 'Agni', 'Prana'],
+    second: ['Soft', 'Tech', 'Data', 'Labs', 'Analytics', 'Systems'],
+    people: ['Arjun Mehta', 'Priya Raghavan', 'Rahul Gupta', 'Ananya Iyer', 'Vikram Singh', 'Sneha Kulkarni'],
+  },
+  de: {
+    first: ['Nord', 'Sonnen', 'Berg', 'Rhein', 'Wald', 'Stahl', 'Alpen', 'Elb'],
+    second: ['werk', 'daten', 'systeme', 'technik', 'logik', 'wissen'],
+    people: ['Jürgen Müller', 'Anna Schmidt', 'Lukas Weiß', 'Sophie Groß', 'Maximilian Bauer', 'Lea Schäfer'],
+  },
+  fr: {
+    first: ['Lumière', 'Étoile', 'Océan', 'Mistral', 'Azur', 'Horizon', 'Sève', 'Granit'],
+    second: [' Données', ' Systèmes', ' Analytique', ' Logiciels', ' Robotique', ' Conseil'],
+    people: ['Camille Dubois', 'Théo Lefèvre', 'Chloé Martin', 'Hugo Moreau', 'Léa Girard', 'François Bézier'],
+  },
+  ja: {
+    first: ['富士', '桜', '日本', '東京', '青空', '未来'],
+    second: ['データ', 'システム', 'テクノロジー', 'ラボ', 'ソフト'],
+    people: ['佐藤 健', '鈴木 花子', '高橋 翔', '田中 美咲', '伊藤 蓮'],
+  },
+  pt: {
+    first: ['Sol', 'Mar', 'Serra', 'Rio', 'Aurora', 'Atlântico', 'Ipê'],
+    second: [' Dados', ' Sistemas', ' Tecnologia', ' Soluções', ' Análise'],
+    people: ['João Silva', 'Ana Souza', 'Lucas Pereira', 'Mariana Costa', 'Gabriel Araújo'],
+  },
+  es: {
+    first: ['Sol', 'Luna', 'Andes', 'Cóndor', 'Brisa', 'Sierra', 'Faro'],
+    second: [' Datos', ' Sistemas', ' Tecnología', ' Soluciones', ' Analítica'],
+    people: ['María García', 'José Hernández', 'Lucía Martínez', 'Alejandro Núñez', 'Sofía Peña'],
+  },
+  it: {
+    first: ['Sole', 'Vento', 'Laguna', 'Aurora', 'Monte', 'Fiume'],
+    second: [' Dati', ' Sistemi', ' Tecnologie', ' Soluzioni'],
+    people: ['Giulia Rossi', 'Marco Bianchi', 'Francesca Romano', 'Luca Ricci'],
+  },
+  nl: {
+    first: ['Polder', 'Tulp', 'Delta', 'Molen', 'Noord'],
+    second: ['data', 'systemen', 'techniek', 'lab'],
+    people: ['Daan de Vries', 'Emma Jansen', 'Sem van Dijk', 'Julia Bakker'],
+  },
+  ko: {
+    first: ['한빛', '서울', '푸른', '미래', '누리'],
+    second: ['데이터', '시스템', '테크', '랩스'],
+    people: ['김민준', '이서연', '박지훈', '최유진'],
+  },
+  zh: {
+    first: ['华', '星', '龙', '云', '天'],
+    second: ['数据', '科技', '智能', '软件'],
+    people: ['王伟', '李娜', '张敏', '陈杰'],
+  },
+  pl: {
+    first: ['Wisła', 'Orzeł', 'Bursztyn', 'Tatra'],
+    second: [' Dane', ' Systemy', ' Technologie'],
+    people: ['Łukasz Kowalski', 'Zofia Nowak', 'Paweł Wiśniewski', 'Agnieszka Wójcik'],
+  },
+  nordic: {
+    first: ['Fjord', 'Nord', 'Aurora', 'Skog', 'Storm', 'Ö'],
+    second: ['data', 'system', 'teknik', 'labs'],
+    people: ['Erik Johansson', 'Ingrid Larsen', 'Mikko Virtanen', 'Astrid Nielsen', 'Søren Dahl'],
+  },
 } satisfies Record<string, { first: string[]; second: string[]; people: string[] }>;
 
 export const ACCOUNT_MANAGERS = [
@@ -117,4 +212,15 @@ export const ACCOUNT_MANAGERS = [
 ];
 
 export const CONTACT_ROLES = ['technical', 'legal', 'billing', 'compliance', 'security', 'procurement'];
-export const CONTACT_LOCALS = ['ops', 'dev', 'legal', 'it', 'admin', 'compliance', 'security', 'cto', 'billing', 'team'];
+export const CONTACT_LOCALS = [
+  'ops',
+  'dev',
+  'legal',
+  'it',
+  'admin',
+  'compliance',
+  'security',
+  'cto',
+  'billing',
+  'team',
+];

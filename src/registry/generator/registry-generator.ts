@@ -2,7 +2,15 @@
 import { Readable } from 'node:stream';
 import type { ImportFormat } from '../import/import.types';
 import type { Tier } from '../../domain/registry.types';
-import { ACCOUNT_MANAGERS, CONTACT_LOCALS, CONTACT_ROLES, COUNTRIES, NAME_PARTS, PRODUCT_WEIGHTS, type CountryProfile } from './generator-data';
+import {
+  ACCOUNT_MANAGERS,
+  CONTACT_LOCALS,
+  CONTACT_ROLES,
+  COUNTRIES,
+  NAME_PARTS,
+  PRODUCT_WEIGHTS,
+  type CountryProfile,
+} from './generator-data';
 
 export interface GeneratedCustomer {
   ref: string;
@@ -51,7 +59,10 @@ function weighted<T>(items: T[], weightOf: (t: T) => number): (r: number) => T {
 }
 
 const pickCountry = weighted(COUNTRIES, (c) => c.weight);
-const pickDevProduct = weighted(PRODUCT_WEIGHTS.filter((p) => p[1] > 0), (p) => p[1]);
+const pickDevProduct = weighted(
+  PRODUCT_WEIGHTS.filter((p) => p[1] > 0),
+  (p) => p[1],
+);
 const pickEntProduct = weighted(PRODUCT_WEIGHTS, (p) => p[2]);
 
 /** Customers one by one; nothing is kept between them, so any count streams in constant memory. */
@@ -92,7 +103,8 @@ export function* generateCustomers(opts: GenerateOptions): Generator<GeneratedCu
       products.add((tier === 'enterprise' ? pickEntProduct : pickDevProduct)(rnd())[0]);
     }
     const x = rnd();
-    const abroad = x < 0.5 ? [] : x < 0.8 ? [pickCountry(rnd()).code] : [pickCountry(rnd()).code, pickCountry(rnd()).code];
+    const abroad =
+      x < 0.5 ? [] : x < 0.8 ? [pickCountry(rnd()).code] : [pickCountry(rnd()).code, pickCountry(rnd()).code];
     const subscriptions: GeneratedCustomer['subscriptions'] = [];
     for (const product of products) {
       subscriptions.push({ product });
@@ -144,7 +156,9 @@ function csvField(v: string): string {
 export function formatCustomer(c: GeneratedCustomer, format: ImportFormat): string {
   if (format === 'jsonl') return JSON.stringify(c) + '\n';
   const products = c.subscriptions.map((s) => (s.country ? `${s.product}@${s.country}` : s.product)).join(';');
-  const head = [c.ref, c.name, c.tier, c.country, c.accountManager?.email ?? '', c.accountManager?.name ?? ''].map(csvField).join(',');
+  const head = [c.ref, c.name, c.tier, c.country, c.accountManager?.email ?? '', c.accountManager?.name ?? '']
+    .map(csvField)
+    .join(',');
   const contacts = c.contacts.length ? c.contacts : [null];
   return contacts
     .map((k) => {

@@ -2,17 +2,39 @@
 import { parse } from 'csv-parse';
 import { Readable } from 'node:stream';
 import * as rules from './field-rules';
-import { MAX_REPORTED_ERRORS, type ImportError, type ReadItem, type StagedContact, type StagedCustomer } from './import.types';
+import {
+  MAX_REPORTED_ERRORS,
+  type ImportError,
+  type ReadItem,
+  type StagedContact,
+  type StagedCustomer,
+} from './import.types';
 import { LineTooLongError, MAX_LINE_BYTES, utf8Lines } from './utf8-lines';
 
 export const CSV_COLUMNS = [
-  'ref', 'name', 'tier', 'country', 'account_manager_email', 'account_manager_name',
-  'contact_email', 'contact_name', 'contact_locale', 'contact_role', 'products',
+  'ref',
+  'name',
+  'tier',
+  'country',
+  'account_manager_email',
+  'account_manager_name',
+  'contact_email',
+  'contact_name',
+  'contact_locale',
+  'contact_role',
+  'products',
 ] as const;
 /** Optional extra column: whether the contact receives notices (default true). */
 const OPTIONAL_COLUMNS = ['contact_notices'];
 const REQUIRED_COLUMNS = ['ref', 'name', 'tier', 'country'];
-const CUSTOMER_COLUMNS = ['name', 'tier', 'country', 'account_manager_email', 'account_manager_name', 'products'] as const;
+const CUSTOMER_COLUMNS = [
+  'name',
+  'tier',
+  'country',
+  'account_manager_email',
+  'account_manager_name',
+  'products',
+] as const;
 
 type Row = Record<string, string>;
 
@@ -171,7 +193,9 @@ const shown = (name: string) => JSON.stringify(name.length > 40 ? `${name.slice(
 
 function checkHeader(header: string[]): string[] {
   const known = new Set<string>([...CSV_COLUMNS, ...OPTIONAL_COLUMNS]);
-  const problems = header.filter((h) => !known.has(h)).map((h) => `unknown column ${shown(h)} (expected ${CSV_COLUMNS.join(',')})`);
+  const problems = header
+    .filter((h) => !known.has(h))
+    .map((h) => `unknown column ${shown(h)} (expected ${CSV_COLUMNS.join(',')})`);
   for (const r of REQUIRED_COLUMNS) if (!header.includes(r)) problems.push(`the header has no "${r}" column`);
   const dup = header.filter((h, i) => header.indexOf(h) !== i);
   for (const d of new Set(dup)) problems.push(`column ${shown(d)} appears twice in the header`);
@@ -182,11 +206,19 @@ function comparable(col: (typeof CUSTOMER_COLUMNS)[number], v: string): string {
   const t = v.trim();
   if (col === 'country') return t.toUpperCase();
   if (col === 'account_manager_email') return t.toLowerCase();
-  if (col === 'products') return tokens(t).map((p) => p.replace(/@(.*)$/, (_, c: string) => '@' + c.trim().toUpperCase())).sort().join(';');
+  if (col === 'products')
+    return tokens(t)
+      .map((p) => p.replace(/@(.*)$/, (_, c: string) => '@' + c.trim().toUpperCase()))
+      .sort()
+      .join(';');
   return t;
 }
 
-const tokens = (products: string) => products.split(';').map((p) => p.trim()).filter(Boolean);
+const tokens = (products: string) =>
+  products
+    .split(';')
+    .map((p) => p.trim())
+    .filter(Boolean);
 
 function startGroup(line: number, ref: string, row: Row, errors: ImportError[]): Group {
   const key = Object.fromEntries(CUSTOMER_COLUMNS.map((c) => [c, comparable(c, row[c] ?? '')])) as Group['key'];
@@ -201,7 +233,12 @@ function startGroup(line: number, ref: string, row: Row, errors: ImportError[]):
   const country = take('country', rules.country(row.country));
   const amEmail = take('account_manager_email', rules.email(row.account_manager_email, false)) ?? null;
   const amName = take('account_manager_name', rules.text(row.account_manager_name, { required: false })) ?? null;
-  if (!amEmail && amName) errors.push({ line, field: 'account_manager_email', message: 'account_manager_email is required when account_manager_name is given' });
+  if (!amEmail && amName)
+    errors.push({
+      line,
+      field: 'account_manager_email',
+      message: 'account_manager_email is required when account_manager_name is given',
+    });
   const subs: { product: string; country: string }[] = [];
   for (const token of tokens(row.products ?? '')) {
     const s = take('products', rules.productToken(token, country ?? 'XX'));
@@ -209,13 +246,25 @@ function startGroup(line: number, ref: string, row: Row, errors: ImportError[]):
   }
   const valid = errors.length === before && name && tier && country;
   const customer: StagedCustomer | null = valid
-    ? { line, ref, name, tier, country, amEmail, amName, contacts: [], subscriptions: rules.normalizeSubscriptions(subs) }
+    ? {
+        line,
+        ref,
+        name,
+        tier,
+        country,
+        amEmail,
+        amName,
+        contacts: [],
+        subscriptions: rules.normalizeSubscriptions(subs),
+      }
     : null;
   return { line, ref, key, customer, emails: new Set() };
 }
 
 function addContact(group: Group, row: Row, line: number, errors: ImportError[]): void {
-  const given = ['contact_email', 'contact_name', 'contact_locale', 'contact_role', 'contact_notices'].filter((c) => (row[c] ?? '').trim());
+  const given = ['contact_email', 'contact_name', 'contact_locale', 'contact_role', 'contact_notices'].filter((c) =>
+    (row[c] ?? '').trim(),
+  );
   if (!given.length) return;
   const before = errors.length;
   const take = <T>(field: string, c: rules.Checked<T>): T | undefined => {

@@ -11,7 +11,8 @@ const bad = (message: string): Checked<never> => ({ ok: false, message });
 const MAX_TEXT = 1000;
 const MAX_REF = 128;
 /** RFC 5321 limits; the local part and domain exclude anything that could end a mail header. */
-const EMAIL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+const EMAIL =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 /** The shape the database accepts (language, then subtags); Intl checks the rest of BCP 47. */
 const LOCALE_SHAPE = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
 const COUNTRY = /^[A-Z]{2}$/;
@@ -29,7 +30,8 @@ export function text(v: unknown, opts: { required: boolean; max?: number }): Che
 }
 
 export function ref(v: unknown): Checked<string> {
-  if (typeof v !== 'string' || !v.trim()) return bad(v === undefined || v === '' ? 'is required' : 'must be a non-empty string');
+  if (typeof v !== 'string' || !v.trim())
+    return bad(v === undefined || v === '' ? 'is required' : 'must be a non-empty string');
   const t = v.trim();
   if (t.length > MAX_REF) return bad(`must be at most ${MAX_REF} characters`);
   if (/[\u0000-\u001f\u007f]/.test(t)) return bad('must not contain control characters');
@@ -95,7 +97,9 @@ export function bool(v: unknown, fallback: boolean): Checked<boolean> {
 
 export function productCode(v: unknown): Checked<string> {
   if (typeof v !== 'string' || !v) return bad('is required');
-  return PRODUCT_CODE.test(v) ? ok(v) : bad(`must be a product code matching ${PRODUCT_CODE.source} (got ${JSON.stringify(v)})`);
+  return PRODUCT_CODE.test(v)
+    ? ok(v)
+    : bad(`must be a product code matching ${PRODUCT_CODE.source} (got ${JSON.stringify(v)})`);
 }
 
 /** A webhook endpoint URL, checked as PUT /customers/:ref/webhook checks it, normalised. */
@@ -118,7 +122,9 @@ export function productToken(token: string, customerCountry: string): Checked<{ 
 }
 
 /** Sorted and without repeats, so that two equal sets of subscriptions compare equal. */
-export function normalizeSubscriptions(subs: { product: string; country: string }[]): { product: string; country: string }[] {
+export function normalizeSubscriptions(
+  subs: { product: string; country: string }[],
+): { product: string; country: string }[] {
   if (subs.length < 2) return subs;
   const keyed = subs.map((s) => ({ key: `${s.product}@${s.country}`, s }));
   keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));

@@ -4,7 +4,16 @@ import * as rules from './field-rules';
 import type { Checked } from './field-rules';
 import type { ImportError, StagedContact, StagedCustomer } from './import.types';
 
-const CUSTOMER_KEYS = new Set(['ref', 'name', 'tier', 'country', 'accountManager', 'contacts', 'subscriptions', 'webhook']);
+const CUSTOMER_KEYS = new Set([
+  'ref',
+  'name',
+  'tier',
+  'country',
+  'accountManager',
+  'contacts',
+  'subscriptions',
+  'webhook',
+]);
 const CONTACT_KEYS = new Set(['email', 'name', 'locale', 'role', 'notices']);
 const SUBSCRIPTION_KEYS = new Set(['product', 'country']);
 const MAX_ITEMS = 1000;
@@ -24,7 +33,10 @@ export function customerFromJson(
     return undefined;
   };
   if (!isObject(value)) {
-    return { customer: null, errors: [{ line, field: '', message: 'each line must be a JSON object describing one customer' }] };
+    return {
+      customer: null,
+      errors: [{ line, field: '', message: 'each line must be a JSON object describing one customer' }],
+    };
   }
   unknownKeys(value, CUSTOMER_KEYS, '', line, errors);
 
@@ -89,7 +101,8 @@ export function customerFromJson(
     }
     unknownKeys(s, SUBSCRIPTION_KEYS, `${f}.`, line, errors);
     const product = take(`${f}.product`, rules.productCode(s.product));
-    const dest = s.country === undefined || s.country === null ? country : take(`${f}.country`, rules.country(s.country));
+    const dest =
+      s.country === undefined || s.country === null ? country : take(`${f}.country`, rules.country(s.country));
     if (product && dest) subs.push({ product, country: dest });
   }
 
@@ -130,7 +143,13 @@ function list(v: unknown, field: string, line: number, errors: ImportError[]): u
   return v;
 }
 
-function unknownKeys(o: Record<string, unknown>, allowed: Set<string>, prefix: string, line: number, errors: ImportError[]): void {
+function unknownKeys(
+  o: Record<string, unknown>,
+  allowed: Set<string>,
+  prefix: string,
+  line: number,
+  errors: ImportError[],
+): void {
   for (const k of Object.keys(o)) {
     if (!allowed.has(k)) errors.push({ line, field: `${prefix}${k}`, message: `unknown field ${prefix}${k}` });
   }

@@ -19,7 +19,10 @@ export class RegistryApplyRepository {
   }
 
   /** What applying would do to customers (contacts and subscriptions are counted when written). */
-  async plannedCounts(s: ImportSession, mode: ImportMode): Promise<{ created: number; updated: number; deactivated: number }> {
+  async plannedCounts(
+    s: ImportSession,
+    mode: ImportMode,
+  ): Promise<{ created: number; updated: number; deactivated: number }> {
     const r = await s.client.query(
       `WITH f AS (SELECT DISTINCT ref FROM import_customers)
        SELECT (SELECT count(*) FROM f)::int AS total,
@@ -59,8 +62,12 @@ export class RegistryApplyRepository {
       if (bulk) await q(`SET LOCAL session_replication_role = origin`);
       return counts;
     }
-    await q(`DELETE FROM contacts t USING customers c, import_customers s WHERE s.ref = c.ref AND t.customer_id = c.id`);
-    await q(`DELETE FROM subscriptions t USING customers c, import_customers s WHERE s.ref = c.ref AND t.customer_id = c.id`);
+    await q(
+      `DELETE FROM contacts t USING customers c, import_customers s WHERE s.ref = c.ref AND t.customer_id = c.id`,
+    );
+    await q(
+      `DELETE FROM subscriptions t USING customers c, import_customers s WHERE s.ref = c.ref AND t.customer_id = c.id`,
+    );
     await q(`
       INSERT INTO customers (ref, name, tier, country, am_email, am_name, active)
       SELECT ${s.repeats ? 'DISTINCT ON (ref)' : ''} ref, name, tier, country, am_email, am_name, true
@@ -182,7 +189,9 @@ export class RegistryApplyRepository {
       )
     ).rows as { index: string; table: string; conname: string | null; condef: string | null; indexdef: string }[];
     for (const ix of indexes) {
-      await q(ix.conname ? `ALTER TABLE ${ix.table} DROP CONSTRAINT ${quoteIdent(ix.conname)}` : `DROP INDEX ${ix.index}`);
+      await q(
+        ix.conname ? `ALTER TABLE ${ix.table} DROP CONSTRAINT ${quoteIdent(ix.conname)}` : `DROP INDEX ${ix.index}`,
+      );
     }
     // Reserve one id per staged customer: id = base + seq - 1.
     const n = (await q(`SELECT count(*)::bigint AS n FROM import_customers`)).rows[0].n as string;
@@ -210,7 +219,9 @@ export class RegistryApplyRepository {
       [base],
     );
     for (const ix of indexes) {
-      await q(ix.conname ? `ALTER TABLE ${ix.table} ADD CONSTRAINT ${quoteIdent(ix.conname)} ${ix.condef}` : ix.indexdef);
+      await q(
+        ix.conname ? `ALTER TABLE ${ix.table} ADD CONSTRAINT ${quoteIdent(ix.conname)} ${ix.condef}` : ix.indexdef,
+      );
     }
     // The planner's statistics for matching right after the first import (autovacuum would come later).
     await q(`ANALYZE customers, contacts, subscriptions`);
@@ -227,8 +238,12 @@ export class RegistryApplyRepository {
   private async enterBulkMode(s: ImportSession, refs: { products: string[]; countries: string[] }): Promise<boolean> {
     const su = await s.client.query(`SELECT current_setting('is_superuser') = 'on' AS su`);
     if (!su.rows[0].su) return false;
-    const products = await s.client.query(`SELECT code FROM products WHERE code = ANY($1::text[]) FOR KEY SHARE`, [refs.products]);
-    const countries = await s.client.query(`SELECT code FROM countries WHERE code = ANY($1::text[]) FOR KEY SHARE`, [refs.countries]);
+    const products = await s.client.query(`SELECT code FROM products WHERE code = ANY($1::text[]) FOR KEY SHARE`, [
+      refs.products,
+    ]);
+    const countries = await s.client.query(`SELECT code FROM countries WHERE code = ANY($1::text[]) FOR KEY SHARE`, [
+      refs.countries,
+    ]);
     if (products.rowCount !== refs.products.length || countries.rowCount !== refs.countries.length) {
       throw new CatalogChangedError('the product catalogue changed during the import; run it again');
     }

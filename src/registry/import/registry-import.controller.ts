@@ -19,7 +19,10 @@ const MEDIA_TYPES: Record<string, ImportFormat> = {
 /** The format named by a Content-Type header, or null; only UTF-8 (the default) is accepted. */
 export function importFormatOf(contentType: string | undefined): ImportFormat | null {
   const [type, ...params] = (contentType ?? '').split(';').map((p) => p.trim().toLowerCase());
-  const charset = params.find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
+  const charset = params
+    .find((p) => p.startsWith('charset='))
+    ?.slice('charset='.length)
+    .replace(/"/g, '');
   if (charset && charset !== 'utf-8' && charset !== 'utf8') return null;
   return MEDIA_TYPES[type] ?? null;
 }
@@ -34,7 +37,9 @@ export class RegistryImportController {
   @RequireRole('support')
   @HttpCode(200)
   @ApiConsumes('text/csv', 'application/x-ndjson')
-  @ApiOperation({ summary: 'Import customers from CSV or JSON Lines, streamed; 422 with the report when any row is invalid (support)' })
+  @ApiOperation({
+    summary: 'Import customers from CSV or JSON Lines, streamed; 422 with the report when any row is invalid (support)',
+  })
   async import(
     @CurrentUser() me: Principal,
     @Query() q: ImportQueryDto,
@@ -50,7 +55,11 @@ export class RegistryImportController {
     // An import may stop reading early (a line too long): the rest of the body is then read and dropped, since a
     // socket closed with unread data resets the connection before the client reads the report.
     try {
-      const report = await this.imports.import(req.iterator({ destroyOnReturn: false }), { format, mode: q.mode, dryRun: q.dryRun }, me);
+      const report = await this.imports.import(
+        req.iterator({ destroyOnReturn: false }),
+        { format, mode: q.mode, dryRun: q.dryRun },
+        me,
+      );
       if (report.errorCount > 0) res.status(422);
       return report;
     } finally {

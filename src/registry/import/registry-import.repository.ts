@@ -16,7 +16,6 @@ export interface ImportSession {
   repeats: boolean;
 }
 
-
 @Injectable()
 export class RegistryImportRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -47,7 +46,8 @@ export class RegistryImportRepository {
   /** Ends the session; the connection is discarded (not pooled) so its temp table and settings go with it. */
   async closeSession(s: ImportSession, error?: Error): Promise<void> {
     if (s.runner.isTransactionActive) await s.runner.rollbackTransaction().catch(() => undefined);
-    const release = (s.runner as unknown as { releasePostgresConnection?: (e: Error) => Promise<void> }).releasePostgresConnection;
+    const release = (s.runner as unknown as { releasePostgresConnection?: (e: Error) => Promise<void> })
+      .releasePostgresConnection;
     if (release) await release.call(s.runner, error ?? new Error('registry import finished'));
     else await s.runner.release();
   }
@@ -60,12 +60,18 @@ export class RegistryImportRepository {
   /** Statistics for the planner (temporary tables are not auto-analyzed), and whether any ref repeats. */
   async analyze(s: ImportSession): Promise<void> {
     await s.client.query(`ANALYZE import_customers`);
-    const r = await s.client.query(`SELECT EXISTS (SELECT 1 FROM import_customers GROUP BY ref HAVING count(*) > 1) AS repeats`);
+    const r = await s.client.query(
+      `SELECT EXISTS (SELECT 1 FROM import_customers GROUP BY ref HAVING count(*) > 1) AS repeats`,
+    );
     s.repeats = r.rows[0].repeats;
   }
 
   /** JSON Lines: a ref on several lines. CSV: non-adjacent rows of one ref that disagree, or repeat a contact. */
-  async repeatedRefErrors(s: ImportSession, format: ImportFormat, cap: number): Promise<{ total: number; errors: ImportError[] }> {
+  async repeatedRefErrors(
+    s: ImportSession,
+    format: ImportFormat,
+    cap: number,
+  ): Promise<{ total: number; errors: ImportError[] }> {
     if (!s.repeats) return { total: 0, errors: [] };
     const sql =
       format === 'jsonl'
@@ -103,7 +109,12 @@ export class RegistryImportRepository {
     );
   }
 
-  unknownCountryErrors(s: ImportSession, unknown: string[], fields: { customer: string; subscription: string }, cap: number) {
+  unknownCountryErrors(
+    s: ImportSession,
+    unknown: string[],
+    fields: { customer: string; subscription: string },
+    cap: number,
+  ) {
     return this.errorsOf(
       s,
       `SELECT line, $2::text AS field, 'unknown country "' || country || '"' AS message

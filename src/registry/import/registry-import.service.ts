@@ -69,7 +69,13 @@ export class RegistryImportService {
     errors: ImportErrors,
     onProgress?: (p: ImportProgress) => void,
   ) {
-    const staged = { customers: 0, contacts: 0, subscriptions: 0, products: new Set<string>(), countries: new Set<string>() };
+    const staged = {
+      customers: 0,
+      contacts: 0,
+      subscriptions: 0,
+      products: new Set<string>(),
+      countries: new Set<string>(),
+    };
     let bytes = 0;
     const counted = (async function* () {
       for await (const chunk of source) {
@@ -112,12 +118,18 @@ export class RegistryImportService {
     const csv = opts.format === 'csv';
     if (opts.mode === 'sync' && staged.customers === 0 && errors.total === 0) {
       // Almost certainly the wrong file (or a truncated upload), not a wish to deactivate everyone.
-      errors.add({ line: 0, field: '', message: 'the file holds no customers: a sync import of it would deactivate every customer' });
+      errors.add({
+        line: 0,
+        field: '',
+        message: 'the file holds no customers: a sync import of it would deactivate every customer',
+      });
     }
     errors.merge(await this.repo.repeatedRefErrors(session, opts.format, errors.cap));
     const products = await this.catalog.unknownProducts([...staged.products]);
     if (products.length) {
-      errors.merge(await this.repo.unknownProductErrors(session, products, csv ? 'products' : 'subscriptions', errors.cap));
+      errors.merge(
+        await this.repo.unknownProductErrors(session, products, csv ? 'products' : 'subscriptions', errors.cap),
+      );
     }
     const countries = await this.catalog.unknownCountries([...staged.countries]);
     if (countries.length) {
@@ -154,7 +166,13 @@ export class RegistryImportService {
         Object.assign(report, await this.applier.apply(session, opts.mode, refs), { applied: true });
         // After the customers, in the same transaction: new customers' endpoints need their ids.
         await this.webhooks.apply(session);
-        await this.audit.record(actor, 'registry.import', 'registry', auditDetails(opts, report), session.runner.manager);
+        await this.audit.record(
+          actor,
+          'registry.import',
+          'registry',
+          auditDetails(opts, report),
+          session.runner.manager,
+        );
         await session.runner.commitTransaction();
         return report;
       }

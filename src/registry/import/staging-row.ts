@@ -3,8 +3,22 @@ import type { StagedCustomer } from './import.types';
 
 /** Columns of the staging table, in COPY order. */
 export const STAGING_COLUMNS = [
-  'seq', 'line', 'ref', 'name', 'tier', 'country', 'am_email', 'am_name',
-  'c_email', 'c_name', 'c_locale', 'c_role', 'c_notices', 's_product', 's_country', 'w_url',
+  'seq',
+  'line',
+  'ref',
+  'name',
+  'tier',
+  'country',
+  'am_email',
+  'am_name',
+  'c_email',
+  'c_name',
+  'c_locale',
+  'c_role',
+  'c_notices',
+  's_product',
+  's_country',
+  'w_url',
 ] as const;
 
 const COPY_SPECIAL = /[\\\n\r\t]/;

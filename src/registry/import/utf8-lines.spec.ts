@@ -2,7 +2,12 @@ import { utf8Lines } from './utf8-lines';
 
 async function collect(chunks: Buffer[]) {
   const out: { text: string; firstLine: number; invalidLines: number[] }[] = [];
-  for await (const b of utf8Lines((async function* () { yield* chunks; })())) out.push(b);
+  for await (const b of utf8Lines(
+    (async function* () {
+      yield* chunks;
+    })(),
+  ))
+    out.push(b);
   return out;
 }
 
@@ -20,7 +25,12 @@ describe('utf8Lines', () => {
   });
 
   it('names each line that is not valid UTF-8 and numbers lines across batches', async () => {
-    const batches = await collect([Buffer.from('ok\nbad '), Buffer.from([0xff, 0x0a]), Buffer.from('ok\n'), Buffer.from([0xc3, 0x28, 0x0a])]);
+    const batches = await collect([
+      Buffer.from('ok\nbad '),
+      Buffer.from([0xff, 0x0a]),
+      Buffer.from('ok\n'),
+      Buffer.from([0xc3, 0x28, 0x0a]),
+    ]);
     expect(batches.flatMap((b) => b.invalidLines)).toEqual([2, 4]);
     expect(batches.map((b) => b.firstLine)).toEqual([1, 2, 3, 4]);
   });

@@ -8,7 +8,11 @@ import {
 import { sampleRenderInput } from '../../rendering/notice-renderer.sample';
 import type { RenderedNotice } from '../../../domain/notice.types';
 
-const config = { MAIL_FROM: 'Export Compliance <notices@vendor.example>', MAIL_DOMAIN: 'vendor.example', SUPPORT_EMAIL: 'support@vendor.example' };
+const config = {
+  MAIL_FROM: 'Export Compliance <notices@vendor.example>',
+  MAIL_DOMAIN: 'vendor.example',
+  SUPPORT_EMAIL: 'support@vendor.example',
+};
 const rendered: RenderedNotice = { subject: 'Subject', html: '<p>hi</p>', text: 'hi\n', locale: 'en' };
 
 describe('buildMailMessage', () => {
@@ -33,7 +37,10 @@ describe('buildMailMessage', () => {
 
   it('replies to the account manager on enterprise notices, to support when there is none', () => {
     const input = sampleRenderInput('suspended', 'enterprise');
-    expect(buildMailMessage(input, rendered, config).replyTo).toEqual({ name: 'Jane Doe', address: 'jane.doe@vendor.example' });
+    expect(buildMailMessage(input, rendered, config).replyTo).toEqual({
+      name: 'Jane Doe',
+      address: 'jane.doe@vendor.example',
+    });
     const orphan = { ...input, customer: { ...input.customer!, accountManager: null } };
     expect(buildMailMessage(orphan, rendered, config).replyTo).toBe('support@vendor.example');
   });
@@ -47,7 +54,11 @@ describe('buildMailMessage', () => {
   });
 
   it('leaves X-Customer-Ref off digests and marks test notices', () => {
-    const digest = buildMailMessage({ ...sampleRenderInput('am-digest', null), isTest: true, noticeId: '7' }, rendered, config);
+    const digest = buildMailMessage(
+      { ...sampleRenderInput('am-digest', null), isTest: true, noticeId: '7' },
+      rendered,
+      config,
+    );
     expect(digest.headers).not.toHaveProperty('X-Customer-Ref');
     expect(digest.headers).toHaveProperty('X-Test-Notice', 'yes');
     expect(digest.messageId).toBe('<test-notice-7@vendor.example>');
@@ -69,7 +80,11 @@ describe('buildMailMessage', () => {
       {
         ...input,
         recipient: { email: 'ops@acme.example', name: 'Ops\r\nBcc: victim@example.com' },
-        customer: { ...input.customer!, ref: 'R1\r\nX-Evil: 1', accountManager: { name: 'Jane\nDoe', email: 'jane@vendor.example' } },
+        customer: {
+          ...input.customer!,
+          ref: 'R1\r\nX-Evil: 1',
+          accountManager: { name: 'Jane\nDoe', email: 'jane@vendor.example' },
+        },
         event: { ...input.event, caseId: 'c\r\n1' },
       },
       { ...rendered, subject: 'Hi\r\nBcc: x@y' },
@@ -84,7 +99,13 @@ describe('buildMailMessage', () => {
 
   it('refuses an address that is not one address', () => {
     const input = sampleRenderInput('suspended', 'developer');
-    for (const email of ['a@b.example\r\nRCPT TO:<x@y>', 'a@b.example, c@d.example', 'Name <a@b.example>', 'no-at-sign', '']) {
+    for (const email of [
+      'a@b.example\r\nRCPT TO:<x@y>',
+      'a@b.example, c@d.example',
+      'Name <a@b.example>',
+      'no-at-sign',
+      '',
+    ]) {
       expect(() => buildMailMessage({ ...input, recipient: { email, name: 'x' } }, rendered, config)).toThrow(
         InvalidRecipientError,
       );

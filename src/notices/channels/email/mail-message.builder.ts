@@ -24,7 +24,10 @@ export function sanitizeHeaderValue(value: string, max = HEADER_MAX): string {
 
 /** A display name that cannot break out of its header: one line, bounded. Nodemailer quotes or encodes the rest. */
 export function sanitizeDisplayName(name: string): string {
-  const line = name.replace(CONTROL, ' ').replace(/\s{2,}/g, ' ').trim();
+  const line = name
+    .replace(CONTROL, ' ')
+    .replace(/\s{2,}/g, ' ')
+    .trim();
   return line.length > NAME_MAX ? line.slice(0, NAME_MAX) : line;
 }
 

@@ -32,7 +32,9 @@ describe('classifySmtpError', () => {
   });
 
   it('treats a per-recipient 451 (EENVELOPE with a 4xx reply) as temporary', () => {
-    const err = classifySmtpError(nodemailerError({ code: 'EENVELOPE', responseCode: 451, response: '451 greylisted' }));
+    const err = classifySmtpError(
+      nodemailerError({ code: 'EENVELOPE', responseCode: 451, response: '451 greylisted' }),
+    );
     expect(err).toBeInstanceOf(SmtpTemporaryError);
   });
 

@@ -76,7 +76,12 @@ export class SafeHttpClient {
     return this.call('GET', url, null, headers);
   }
 
-  private call(method: 'GET' | 'POST', url: string, body: string | null, headers: Record<string, string>): Promise<SafeHttpResult> {
+  private call(
+    method: 'GET' | 'POST',
+    url: string,
+    body: string | null,
+    headers: Record<string, string>,
+  ): Promise<SafeHttpResult> {
     // Checked again at call time: the policy or the stored URL may predate this process.
     const check = validateWebhookUrl(url, { allowPrivate: this.allowPrivate });
     if (!check.ok) return Promise.resolve({ status: null, error: check.error, bodyExcerpt: '' });
