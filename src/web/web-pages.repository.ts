@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../domain/roles';
-import { RELEASED_EVENT_SQL } from '../events/customer-status/customer-status.repository';
+import { RELEASED_EVENT_SQL, type PublicCaseEvent } from '../events/customer-status/customer-status.repository';
 import { customerVisibility } from '../registry/customer-visibility';
 
 export interface Breakdown {
@@ -12,15 +12,7 @@ export interface Breakdown {
   byProduct: { key: string; n: number }[];
 }
 
-export interface PublicCaseEvent {
-  type: string;
-  title: string;
-  summary: string;
-  authority: string | null;
-  conditions: string[];
-  occurredAt: string;
-  effectiveAt: string;
-}
+export type { PublicCaseEvent } from '../events/customer-status/customer-status.repository';
 
 @Injectable()
 export class WebPagesRepository {

@@ -22,9 +22,8 @@ export interface StatusCase {
   closedAt: Date | null;
 }
 
-/** One released event of the case, with what it told this customer (kind null: not told). */
-export interface StatusEventRow {
-  eventId: string;
+/** What anyone may read of a released event of a case: the public case page and a customer's own page. */
+export interface PublicCaseEvent {
   type: string;
   title: string;
   summary: string;
@@ -32,6 +31,11 @@ export interface StatusEventRow {
   conditions: string[];
   occurredAt: string;
   effectiveAt: string;
+}
+
+/** One released event of the case, with what it told this customer (kind null: not told). */
+export interface StatusEventRow extends PublicCaseEvent {
+  eventId: string;
   kind: CustomerNoticeKind | null;
   affected: SubscriptionRef[];
   added: SubscriptionRef[];
