@@ -5,6 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '../domain/roles';
 import {
   DELIVERY_STATUSES,
+  FINAL_DELIVERY_STATUSES,
   WEBHOOK_DELIVERY_STATUSES,
   type DeliveryStatus,
   type WebhookDeliveryStatus,
@@ -194,6 +195,22 @@ export class EventsRepository {
   /** Notice counts by delivery state per event, of the notices `viewer` may see (customerVisibility). */
   noticeCounts(eventPks: string[], viewer: Principal): Promise<Map<string, Record<DeliveryStatus, number>>> {
     return this.countsByStatus(NOTICE_WORK, DELIVERY_STATUSES, eventPks, viewer);
+  }
+
+  /**
+   * Progress of one event's notices by who is told first (SPEC §4): account-manager digests, enterprise, developers;
+   * done = in a final state. Of the notices `viewer` may see.
+   */
+  async progressByClass(eventPk: string, viewer: Principal): Promise<{ class: string; total: number; done: number }[]> {
+    const visible = customerVisibility(viewer, 'c', 3);
+    return this.dataSource.query(
+      `SELECT class, count(*)::int AS total, count(*) FILTER (WHERE status = ANY($2::text[]))::int AS done
+         FROM (SELECT CASE WHEN n.kind = 'am-digest' THEN 'digests' ELSE n.tier END AS class, n.status
+                 FROM notices n ${visible.params.length ? `JOIN customers c ON c.id = n.customer_id AND ${visible.sql}` : ''}
+                WHERE n.event_pk = $1 AND NOT n.is_test) x
+        GROUP BY 1 ORDER BY CASE class WHEN 'digests' THEN 0 WHEN 'enterprise' THEN 1 ELSE 2 END`,
+      [eventPk, FINAL_DELIVERY_STATUSES, ...visible.params],
+    );
   }
 
   /** Webhook delivery counts by state per event, of the customers `viewer` may see. */

@@ -93,6 +93,11 @@ export class EventsService {
     return this.affected.page(q, f, !q.filtered && row.applied_at ? row.customers_affected : undefined);
   }
 
+  /** The event's notices by who is told first (digests, enterprise, developers), done out of all. */
+  progressByClass(eventPk: string, viewer: Principal) {
+    return this.events.progressByClass(eventPk, viewer);
+  }
+
   /** Customers of the event none of whose notices ended `sent` (SPEC §4), among those `viewer` may see. */
   async unreachedCount(eventPk: string, viewer: Principal): Promise<number> {
     return this.affected.count(

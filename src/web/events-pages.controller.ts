@@ -23,7 +23,13 @@ import { NoticeSamplesService } from '../notices/rendering/notice-samples.servic
 import { OutreachService } from '../outreach/outreach.service';
 import { TIERS } from '../domain/registry.types';
 import { WebExceptionFilter } from './web-exception.filter';
-import { bars, countryName, enc, pager, parseQuery, progressOf, queryString } from './web-page-model';
+import { bars, countryName, enc, pager, parseQuery, percentOf, progressOf, queryString } from './web-page-model';
+
+const CLASS_LABELS: Record<string, string> = {
+  digests: 'Account-manager digests',
+  enterprise: 'Enterprise',
+  developer: 'Developers',
+};
 import { WebPagesRepository } from './web-pages.repository';
 import { WebViews, type WebRequest } from './web-views.service';
 
@@ -103,6 +109,7 @@ export class EventsPagesController {
     const applied = !!row.applied_at && row.status !== 'rejected';
     const breakdown = applied ? await this.pages.breakdown(row.id, me) : null;
     const unreached = applied ? await this.events.unreachedCount(row.id, me) : null;
+    const classes = applied ? await this.events.progressByClass(row.id, me) : [];
     // Previews render real customers' notices; only support reviews them (an account manager reads the sent ones per customer).
     const locale =
       typeof previewLocale === 'string' && canonicalLocale(previewLocale) ? canonicalLocale(previewLocale)! : undefined;
@@ -117,6 +124,11 @@ export class EventsPagesController {
       applied,
       flash: did ? DONE_MESSAGES[did] : undefined,
       progress: progressOf(view.counts),
+      classes: classes.map((c) => ({
+        ...c,
+        label: CLASS_LABELS[c.class] ?? c.class,
+        percent: percentOf(c.done, c.total),
+      })),
       counts: DELIVERY_STATUSES.map((s) => ({ state: s, n: view.counts[s] })),
       unreached: unreached === null ? null : { n: unreached, href: `${base}/affected?deliveryStatus=unreached` },
       live: !isFinished(view.status),
@@ -165,7 +177,12 @@ export class EventsPagesController {
   @Get(':eventId/progress')
   async progress(@Param('eventId') eventId: string, @CurrentUser() me: Principal) {
     const view = await this.events.get(eventId, me);
-    return { eventId, status: view.status, counts: view.counts, ...progressOf(view.counts) };
+    const row = await this.events.getRow(eventId);
+    const classes = (await this.events.progressByClass(row.id, me)).map((c) => ({
+      ...c,
+      percent: percentOf(c.done, c.total),
+    }));
+    return { eventId, status: view.status, counts: view.counts, classes, ...progressOf(view.counts) };
   }
 
   @Get(':eventId/affected')

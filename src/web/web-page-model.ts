@@ -79,11 +79,15 @@ export function bars(rows: { key: string; n: number }[], label: (key: string) =>
     .map((r) => ({ key: r.key, label: label(r.key), n: r.n, pct: Math.max(1, Math.round((r.n / max) * 100)) }));
 }
 
+export function percentOf(done: number, total: number): number {
+  return total === 0 ? 0 : Math.floor((done / total) * 100);
+}
+
 /** Notices done (sent, failed or cancelled) out of all, for the progress bar. */
 export function progressOf(counts: Record<string, number>): { total: number; done: number; percent: number } {
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
   const done = FINAL_DELIVERY_STATUSES.reduce((n, s) => n + (counts[s] ?? 0), 0);
-  return { total, done, percent: total === 0 ? 0 : Math.floor((done / total) * 100) };
+  return { total, done, percent: percentOf(done, total) };
 }
 
 export function enc(value: string): string {

@@ -159,6 +159,17 @@ describe('web pages in Chromium', () => {
     await page.locator('#event-status', { hasText: /^completed$/ }).waitFor();
     await expect(page.locator('#progress-text').textContent()).resolves.toContain('100%');
     await expect(page.locator('[data-count="sent"]').textContent()).resolves.toBe(String(DE + FR + 2)); // + 2 digests
+    // Progress by who is told first, digests, enterprise, developers, each complete (updated live, no reload).
+    const classes = await page
+      .locator('table.classes tr')
+      .evaluateAll((rows) =>
+        rows.map((r) => [r.getAttribute('data-class'), r.querySelector('[data-class-text]')!.textContent]),
+      );
+    expect(classes).toEqual([
+      ['digests', '2 of 2'],
+      ['enterprise', '10 of 10'],
+      ['developer', `${DE + FR - 10} of ${DE + FR - 10}`],
+    ]);
     expect(await page.getByRole('button', { name: 'Pause' }).isHidden()).toBe(true);
     const recipients = sink.messages
       .filter((m) => m.header('x-notice-kind') === 'suspended')

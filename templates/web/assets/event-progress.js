@@ -22,6 +22,12 @@
       status.textContent = p.status.replace(/_/g, ' ');
       status.className = 'status status-' + p.status;
     }
+    (p.classes || []).forEach(function (c) {
+      var row = document.querySelector('tr[data-class="' + c.class + '"]');
+      if (!row) return;
+      row.querySelector('progress').value = c.percent;
+      row.querySelector('[data-class-text]').textContent = c.done + ' of ' + c.total;
+    });
     Object.keys(p.counts).forEach(function (state) {
       var cell = document.querySelector('[data-count="' + state + '"]');
       if (cell) cell.textContent = String(p.counts[state]);
