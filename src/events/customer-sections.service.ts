@@ -1,6 +1,6 @@
 // Adds the cases that affect a customer now and every notice sent to it to GET /customers/:ref.
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { NoticeListRepository } from '../notices/notice-list.repository';
+import { deliveryView, NoticeListRepository } from '../notices/notice-list.repository';
 import { CustomerDetailSections } from '../registry/customer-detail-sections';
 import { CasesRepository } from './cases.repository';
 
@@ -19,23 +19,7 @@ export class CustomerSectionsService implements OnModuleInit {
     });
     this.sections.register('notices', async ({ id }) => {
       const rows = await this.notices.ofCustomer(id);
-      return rows.map((r) => ({
-        id: String(r.id),
-        eventId: r.event_id,
-        caseId: r.case_id,
-        kind: r.kind,
-        email: r.email,
-        locale: r.locale,
-        status: r.status,
-        attempts: r.attempts,
-        lastCode: r.last_code,
-        lastReply: r.last_reply,
-        createdAt: r.created_at,
-        sentAt: r.sent_at,
-        provider: r.provider,
-        feedbackReason: r.feedback_reason,
-        softBounces: r.soft_bounces,
-      }));
+      return rows.map((r) => ({ ...deliveryView(r), eventId: r.event_id, caseId: r.case_id }));
     });
   }
 }

@@ -35,6 +35,25 @@ interface NoticeDeliveryRow {
   soft_bounces: number;
 }
 
+/** What every listing shows of a notice's delivery, as the API writes it. */
+export function deliveryView(r: NoticeDeliveryRow) {
+  return {
+    id: String(r.id),
+    kind: r.kind,
+    email: r.email,
+    locale: r.locale,
+    status: r.status,
+    attempts: r.attempts,
+    lastCode: r.last_code,
+    lastReply: r.last_reply,
+    createdAt: r.created_at,
+    sentAt: r.sent_at,
+    provider: r.provider,
+    feedbackReason: r.feedback_reason,
+    softBounces: r.soft_bounces,
+  };
+}
+
 export interface ListedNotice extends NoticeDeliveryRow {
   tier: string | null;
   next_attempt_at: Date | null;
@@ -48,16 +67,15 @@ export interface CustomerNoticeRow extends NoticeDeliveryRow {
   case_id: string;
 }
 
+const LISTED_COLUMNS = `n.id, n.kind, n.tier, n.email, n.locale, n.status, n.attempts, n.last_code, n.last_reply,
+  n.next_attempt_at, n.created_at, n.updated_at, n.sent_at, n.provider, n.feedback_reason, n.soft_bounces, c.ref`;
+
 @Injectable()
 export class NoticeListRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** One page of the event's notices that `viewer` may see (customerVisibility), in id order, and their total. */
-  async eventPage(
-    eventPk: string,
-    f: NoticeListFilter,
-    viewer: Principal,
-  ): Promise<{ rows: ListedNotice[]; total: number }> {
+  /** The event's notices that `viewer` may see (customerVisibility), filtered: FROM clause and its parameters. */
+  private eventWhere(eventPk: string, f: Omit<NoticeListFilter, 'page' | 'pageSize'>, viewer: Principal) {
     const params: unknown[] = [eventPk];
     const where = ['n.event_pk = $1', 'NOT n.is_test'];
     const add = (sql: (p: string) => string, v: unknown) => {
@@ -74,15 +92,40 @@ export class NoticeListRepository {
         (p) => `(n.email ILIKE ${p} ESCAPE '\\' OR c.ref ILIKE ${p} ESCAPE '\\')`,
         `%${f.q.replace(/[\\%_]/g, '\\$&')}%`,
       );
-    const from = `FROM notices n LEFT JOIN customers c ON c.id = n.customer_id WHERE ${where.join(' AND ')}`;
+    return {
+      from: `FROM notices n LEFT JOIN customers c ON c.id = n.customer_id WHERE ${where.join(' AND ')}`,
+      params,
+    };
+  }
+
+  /** One page of the event's notices that `viewer` may see (customerVisibility), in id order, and their total. */
+  async eventPage(
+    eventPk: string,
+    f: NoticeListFilter,
+    viewer: Principal,
+  ): Promise<{ rows: ListedNotice[]; total: number }> {
+    const { from, params } = this.eventWhere(eventPk, f, viewer);
     const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total ${from}`, params);
     const rows = await this.dataSource.query(
-      `SELECT n.id, n.kind, n.tier, n.email, n.locale, n.status, n.attempts, n.last_code, n.last_reply, n.next_attempt_at,
-              n.created_at, n.updated_at, n.sent_at, n.provider, n.feedback_reason, n.soft_bounces, c.ref
-         ${from} ORDER BY n.id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      `SELECT ${LISTED_COLUMNS} ${from} ORDER BY n.id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, f.pageSize, (f.page - 1) * f.pageSize],
     );
     return { rows, total };
+  }
+
+  /** The next `limit` of the event's notices after `afterId`, in id order (the CSV export walks them this way). */
+  async eventAfter(
+    eventPk: string,
+    f: Omit<NoticeListFilter, 'page' | 'pageSize'>,
+    viewer: Principal,
+    afterId: string,
+    limit: number,
+  ): Promise<ListedNotice[]> {
+    const { from, params } = this.eventWhere(eventPk, f, viewer);
+    return this.dataSource.query(
+      `SELECT ${LISTED_COLUMNS} ${from} AND n.id > $${params.length + 1} ORDER BY n.id LIMIT $${params.length + 2}`,
+      [...params, afterId, limit],
+    );
   }
 
   /** The latest 500 notices sent to a customer's contacts, newest first. */

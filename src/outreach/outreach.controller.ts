@@ -1,4 +1,6 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { sendCsvHeaders } from '../common/csv-response';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { OutreachResultDto } from '../events/dto/event-view.dto';
 import { CurrentUser, RequireRole } from '../common/auth.decorators';
@@ -79,9 +81,22 @@ export class OutreachController {
 
   @Get('notices')
   @RequireRole('account_manager')
-  @ApiOperation({ summary: 'Notices of the event with delivery state, attempts, last reply and times; filters' })
-  async list(@CurrentUser() me: Principal, @Param('eventId') id: string, @Query() q: NoticeListQuery) {
+  @ApiOperation({
+    summary:
+      'Notices of the event with delivery state, provider, attempts, last reply and times; filters; ?format=csv streams every row',
+  })
+  async list(
+    @CurrentUser() me: Principal,
+    @Param('eventId') id: string,
+    @Query() q: NoticeListQuery,
+    @Res() res: Response,
+  ) {
     const row = await this.events.getRow(id);
-    return this.notices.list(row.id, q, me);
+    if (q.format !== 'csv') {
+      res.json(await this.notices.list(row.id, q, me));
+      return;
+    }
+    sendCsvHeaders(res, `notices-${id}`);
+    await this.notices.csv(row.id, q, me, res);
   }
 }

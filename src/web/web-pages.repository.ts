@@ -3,7 +3,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../domain/roles';
-import { RELEASED_EVENT_SQL, type PublicCaseEvent } from '../events/customer-status/customer-status.repository';
+import {
+  PUBLIC_EVENT_COLUMNS,
+  RELEASED_EVENT_SQL,
+  toPublicEvent,
+  type PublicCaseEvent,
+} from '../events/customer-status/customer-status.repository';
 import { customerVisibility } from '../registry/customer-visibility';
 
 export interface Breakdown {
@@ -57,9 +62,7 @@ export class WebPagesRepository {
     );
     if (!c) return null;
     const rows = await this.dataSource.query(
-      `SELECT e.type, e.payload->>'title' AS title, e.payload->>'summary' AS summary, e.payload->>'authority' AS authority,
-              coalesce(e.payload->'conditions', '[]'::jsonb) AS conditions,
-              e.payload->>'occurredAt' AS occurred_at, e.payload->>'effectiveAt' AS effective_at
+      `SELECT ${PUBLIC_EVENT_COLUMNS}
          FROM events e
         WHERE e.case_id = $1 AND ${RELEASED_EVENT_SQL}
         ORDER BY e.id`,
@@ -70,15 +73,7 @@ export class WebPagesRepository {
       title: c.title,
       openedAt: c.opened_at,
       closedAt: c.closed_at,
-      events: rows.map((r: Record<string, any>) => ({
-        type: r.type,
-        title: r.title,
-        summary: r.summary,
-        authority: r.authority,
-        conditions: r.conditions,
-        occurredAt: r.occurred_at,
-        effectiveAt: r.effective_at ?? r.occurred_at,
-      })),
+      events: rows.map(toPublicEvent),
     };
   }
 }

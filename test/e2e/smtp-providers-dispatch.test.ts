@@ -1,6 +1,7 @@
 // Several SMTP providers through a real dispatch (SPEC §4): with the first down, then answering 451 to everything, then
 // back, every contact gets its notice exactly once, through the second while the first is out, and the first again
 // once it is back; each notice keeps the provider that sent it.
+import { parse } from 'csv-parse/sync';
 import { api, startTestApp, type TestApp } from '../support/app';
 import { BASE_EVENT } from '../support/events';
 import { insertCustomers, insertProducts, withPg } from '../support/registry-fixture';
@@ -90,6 +91,15 @@ describe('two SMTP providers under a real dispatch', () => {
     const e1 = await dispatch('prov-1', 'prov-case-1');
     expect(e1.counts.sent).toBe(CONTACTS);
     expect(await providers('prov-1')).toEqual([{ provider: B, n: CONTACTS }]);
+    // The notices list and its CSV show which provider sent each notice.
+    const list = await api(t.url, 'GET', '/api/v1/events/prov-1/notices?pageSize=5', { token: support });
+    expect(list.body.items.every((n: { provider: string }) => n.provider === B)).toBe(true);
+    const csv = await api(t.url, 'GET', '/api/v1/events/prov-1/notices?format=csv', { token: support });
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    const rows = parse(String(csv.body), { columns: true }) as Record<string, string>[];
+    expect(rows).toHaveLength(CONTACTS);
+    expect(new Set(rows.map((r) => `${r.status}/${r.provider}`))).toEqual(new Set([`sent/${B}`]));
+    expect(new Set(rows.map((r) => r.customer_ref)).size).toBe(CONTACTS);
 
     await a.up();
     a.rejectRecipient(/.*/, 451, 'Greylisted, try again later');

@@ -33,6 +33,23 @@ export interface PublicCaseEvent {
   effectiveAt: string;
 }
 
+/** The columns of a `PublicCaseEvent` read from events `e` (effectiveAt defaults to occurredAt, as the SPEC says). */
+export const PUBLIC_EVENT_COLUMNS = `e.type, e.payload->>'title' AS title, e.payload->>'summary' AS summary,
+  e.payload->>'authority' AS authority, coalesce(e.payload->'conditions', '[]'::jsonb) AS conditions,
+  e.payload->>'occurredAt' AS occurred_at, coalesce(e.payload->>'effectiveAt', e.payload->>'occurredAt') AS effective_at`;
+
+export function toPublicEvent(r: Record<string, any>): PublicCaseEvent {
+  return {
+    type: r.type,
+    title: r.title,
+    summary: r.summary,
+    authority: r.authority,
+    conditions: r.conditions,
+    occurredAt: r.occurred_at,
+    effectiveAt: r.effective_at,
+  };
+}
+
 /** One released event of the case, with what it told this customer (kind null: not told). */
 export interface StatusEventRow extends PublicCaseEvent {
   eventId: string;
@@ -81,9 +98,7 @@ export class CustomerStatusRepository {
    */
   async releasedEvents(caseId: string, customerId: string): Promise<StatusEventRow[]> {
     const rows = await this.dataSource.query(
-      `SELECT e.event_id, e.type, e.payload->>'title' AS title, e.payload->>'summary' AS summary,
-              e.payload->>'authority' AS authority, coalesce(e.payload->'conditions', '[]'::jsonb) AS conditions,
-              e.payload->>'occurredAt' AS occurred_at, coalesce(e.payload->>'effectiveAt', e.payload->>'occurredAt') AS effective_at,
+      `SELECT e.event_id, ${PUBLIC_EVENT_COLUMNS},
               ec.kind, coalesce(ec.affected, '[]') AS affected, coalesce(ec.added, '[]') AS added, coalesce(ec.removed, '[]') AS removed
          FROM events e
          LEFT JOIN event_customers ec ON ec.event_pk = e.id AND ec.customer_id = $2
@@ -92,14 +107,8 @@ export class CustomerStatusRepository {
       [caseId, customerId],
     );
     return rows.map((r: Record<string, any>) => ({
+      ...toPublicEvent(r),
       eventId: r.event_id,
-      type: r.type,
-      title: r.title,
-      summary: r.summary,
-      authority: r.authority,
-      conditions: r.conditions,
-      occurredAt: r.occurred_at,
-      effectiveAt: r.effective_at,
       kind: r.kind,
       affected: r.affected,
       added: r.added,

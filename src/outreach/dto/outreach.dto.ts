@@ -10,6 +10,11 @@ export class TestSendDto {
 }
 
 export class NoticeListQuery extends PagingQuery {
+  @ApiPropertyOptional({ enum: ['json', 'csv'], description: 'csv streams every matching notice (no paging)' })
+  @IsOptional()
+  @IsIn(['json', 'csv'], { message: 'format must be json or csv' })
+  format?: 'json' | 'csv';
+
   @ApiPropertyOptional({ enum: DELIVERY_STATUSES })
   @IsOptional()
   @IsIn(DELIVERY_STATUSES)
