@@ -6,9 +6,8 @@ import { BOUNCE_PARSERS } from '../../src/notices/feedback/providers';
 import { SnsConfirmer } from '../../src/notices/feedback/sns-confirmer';
 import type { BounceType, WebhookProvider } from '../../src/notices/feedback/feedback.types';
 import { api, startTestApp, type TestApp } from '../support/app';
-import { BASE_EVENT } from '../support/events';
+import { BASE_EVENT, postEventAndWait } from '../support/events';
 import { insertCustomers, insertProducts, withPg } from '../support/registry-fixture';
-import { waitFor } from '../support/service-process';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
 
 const TOKEN = 'bounce-token-for-tests-0123456789';
@@ -78,21 +77,8 @@ describe('bounces, complaints and suppression through the providers’ webhooks'
         [email, eventId],
       )
     )[0];
-  const publish = async (eventId: string, extra: Record<string, unknown>) => {
-    const res = await api(t.url, 'POST', '/api/v1/events', {
-      token: support,
-      body: { ...BASE_EVENT, eventId, dispatch: 'auto', ...extra },
-    });
-    expect(res.status).toBe(202);
-    return waitFor(
-      `event ${eventId} completed`,
-      async () => {
-        const r = await api(t.url, 'GET', `/api/v1/events/${eventId}`, { token: support });
-        return r.body.status === 'completed' ? r.body : undefined;
-      },
-      30_000,
-    );
-  };
+  const publish = (eventId: string, extra: Record<string, unknown>) =>
+    postEventAndWait(t.url, support, { ...BASE_EVENT, eventId, dispatch: 'auto', ...extra });
 
   beforeAll(async () => {
     sink = await startSmtpSink();

@@ -1,9 +1,8 @@
 // A customer's own status link (SPEC §4), followed from a received notice after several events of a case: what of theirs
 // is suspended now, what each event changed for them, nothing of anyone else; forged links are 404, floods are 429.
-import { api, startTestApp, type TestApp } from '../support/app';
-import { BASE_EVENT } from '../support/events';
+import { startTestApp, type TestApp } from '../support/app';
+import { BASE_EVENT, postEventAndWait } from '../support/events';
 import { insertCustomers, insertProducts, withPg } from '../support/registry-fixture';
-import { waitFor } from '../support/service-process';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
 
 const CASE = 'status-case';
@@ -14,21 +13,8 @@ describe("a customer's own status link", () => {
   let support: string;
   let linkA: string;
 
-  const publish = async (eventId: string, extra: Record<string, unknown>) => {
-    const res = await api(t.url, 'POST', '/api/v1/events', {
-      token: support,
-      body: { ...BASE_EVENT, eventId, caseId: CASE, dispatch: 'auto', ...extra },
-    });
-    expect(res.status).toBe(202);
-    await waitFor(
-      `${eventId} completed`,
-      async () => {
-        const r = await api(t.url, 'GET', `/api/v1/events/${eventId}`, { token: support });
-        return r.body.status === 'completed' ? r.body : undefined;
-      },
-      30_000,
-    );
-  };
+  const publish = (eventId: string, extra: Record<string, unknown>) =>
+    postEventAndWait(t.url, support, { ...BASE_EVENT, eventId, caseId: CASE, dispatch: 'auto', ...extra });
   const linkIn = (text: string | null) => {
     const m = /https?:\/\/\S+\/status\/[^\s/]+\/c\/[A-Za-z0-9_.-]+(\?lang=[A-Za-z-]+)?/.exec(text ?? '');
     if (!m) throw new Error(`no status link in:\n${text}`);

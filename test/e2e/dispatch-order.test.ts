@@ -1,9 +1,8 @@
 // Who is told first (SPEC §4): under a rate limit, account-manager digests, then enterprise contacts, then developers';
 // within a tier, customers with more suspended subscriptions first.
-import { api, startTestApp, type TestApp } from '../support/app';
-import { BASE_EVENT } from '../support/events';
+import { startTestApp, type TestApp } from '../support/app';
+import { BASE_EVENT, postEventAndWait } from '../support/events';
 import { insertCustomers, insertProducts, type FixtureCustomer } from '../support/registry-fixture';
-import { waitFor } from '../support/service-process';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
 
 const PRODUCTS = ['p1', 'p2', 'p3'];
@@ -45,26 +44,14 @@ describe('notices go out digests first, then enterprise, then developers, under 
 
   it('receives the classes in order, with at most a handful out of place', async () => {
     const support = (await t.userWithToken('support')).token;
-    const res = await api(t.url, 'POST', '/api/v1/events', {
-      token: support,
-      body: {
-        ...BASE_EVENT,
-        eventId: 'order-1',
-        caseId: 'order-case',
-        type: 'suspension.issued',
-        dispatch: 'auto',
-        scope: { products: ['*'], regions: ['DE'] },
-      },
+    await postEventAndWait(t.url, support, {
+      ...BASE_EVENT,
+      eventId: 'order-1',
+      caseId: 'order-case',
+      type: 'suspension.issued',
+      dispatch: 'auto',
+      scope: { products: ['*'], regions: ['DE'] },
     });
-    expect(res.status).toBe(202);
-    await waitFor(
-      'order-1 completed',
-      async () => {
-        const r = await api(t.url, 'GET', '/api/v1/events/order-1', { token: support });
-        return r.body.status === 'completed' ? r.body : undefined;
-      },
-      30_000,
-    );
     const subsOf = new Map<string, number>();
     for (let i = 0; i < 120; i++) subsOf.set(`O-${String(1000 - i).padStart(4, '0')}`, 1 + (i % PRODUCTS.length));
     const order = sink.messages.map((m) => {

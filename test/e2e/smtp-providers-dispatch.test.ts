@@ -3,9 +3,8 @@
 // once it is back; each notice keeps the provider that sent it.
 import { parse } from 'csv-parse/sync';
 import { api, startTestApp, type TestApp } from '../support/app';
-import { BASE_EVENT } from '../support/events';
+import { BASE_EVENT, postEventAndWait } from '../support/events';
 import { insertCustomers, insertProducts, withPg } from '../support/registry-fixture';
-import { waitFor } from '../support/service-process';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
 
 const CONTACTS = 40;
@@ -16,28 +15,15 @@ describe('two SMTP providers under a real dispatch', () => {
   let b: SmtpSink;
   let support: string;
 
-  const dispatch = async (eventId: string, caseId: string) => {
-    const res = await api(t.url, 'POST', '/api/v1/events', {
-      token: support,
-      body: {
-        ...BASE_EVENT,
-        eventId,
-        caseId,
-        type: 'suspension.issued',
-        dispatch: 'auto',
-        scope: { products: ['api'], regions: ['DE'] },
-      },
+  const dispatch = (eventId: string, caseId: string) =>
+    postEventAndWait(t.url, support, {
+      ...BASE_EVENT,
+      eventId,
+      caseId,
+      type: 'suspension.issued',
+      dispatch: 'auto',
+      scope: { products: ['api'], regions: ['DE'] },
     });
-    expect(res.status).toBe(202);
-    return waitFor(
-      `${eventId} completed`,
-      async () => {
-        const r = await api(t.url, 'GET', `/api/v1/events/${eventId}`, { token: support });
-        return r.body.status === 'completed' ? r.body : undefined;
-      },
-      30_000,
-    );
-  };
   const providers = (eventId: string) =>
     withPg(
       t.env.db.url,

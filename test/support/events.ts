@@ -32,3 +32,24 @@ export async function waitForEvent(url: string, token: string, eventId: string, 
     timeoutMs,
   );
 }
+
+/** Posts the event to the API (202 expected) and waits until it reaches `status`; returns its API view. */
+export async function postEventAndWait(
+  url: string,
+  token: string,
+  event: Record<string, unknown>,
+  status = 'completed',
+  timeoutMs = 30_000,
+): Promise<any> {
+  const res = await api(url, 'POST', '/api/v1/events', { token, body: event });
+  if (res.status !== 202) throw new Error(`POST /api/v1/events answered ${res.status}: ${JSON.stringify(res.body)}`);
+  const id = encodeURIComponent(String(event.eventId));
+  return waitFor(
+    `event ${event.eventId} ${status}`,
+    async () => {
+      const r = await api(url, 'GET', `/api/v1/events/${id}`, { token });
+      return r.body.status === status ? r.body : undefined;
+    },
+    timeoutMs,
+  );
+}
