@@ -77,7 +77,11 @@ export class EventsService {
   }
 
   async get(eventId: string, viewer: Principal): Promise<EventView> {
-    const row = await this.getRow(eventId);
+    return this.view(await this.getRow(eventId), viewer);
+  }
+
+  /** The API view of an event row already read (a page that needs both reads the row once). */
+  async view(row: EventRow, viewer: Principal): Promise<EventView> {
     const [counts, webhooks] = await Promise.all([
       this.events.noticeCounts([row.id], viewer),
       this.events.webhookCounts([row.id], viewer),

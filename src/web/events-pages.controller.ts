@@ -103,8 +103,8 @@ export class EventsPagesController {
     @CurrentUser() me: Principal,
     @Query('previewLocale') previewLocale?: string,
   ) {
-    const view = await this.events.get(eventId, me);
     const row = await this.events.getRow(eventId);
+    const view = await this.events.view(row, me);
     const support = roleAllows(me.role, 'support');
     const applied = !!row.applied_at && row.status !== 'rejected';
     const breakdown = applied ? await this.pages.breakdown(row.id, me) : null;
@@ -176,12 +176,9 @@ export class EventsPagesController {
   /** Polled every second by the event page while it sends. */
   @Get(':eventId/progress')
   async progress(@Param('eventId') eventId: string, @CurrentUser() me: Principal) {
-    const view = await this.events.get(eventId, me);
     const row = await this.events.getRow(eventId);
-    const classes = (await this.events.progressByClass(row.id, me)).map((c) => ({
-      ...c,
-      percent: percentOf(c.done, c.total),
-    }));
+    const [view, byClass] = await Promise.all([this.events.view(row, me), this.events.progressByClass(row.id, me)]);
+    const classes = byClass.map((c) => ({ ...c, percent: percentOf(c.done, c.total) }));
     return { eventId, status: view.status, counts: view.counts, classes, ...progressOf(view.counts) };
   }
 
