@@ -1,13 +1,25 @@
-// `npm run bench [-- --customers N | --quick]`: import, matching, dispatch (one and two workers) against the raw
-// Nodemailer loop, the affected-list API and its CSV export, and memory; prints a table, writes bench/results.json.
+// `npm run bench [-- --customers N | --quick] [--no-dispatch]`: import and matching against bare-PostgreSQL baselines
+// of the same rows, dispatch (one and two workers) against the raw Nodemailer loop, the affected-list API and its CSV
+// export, and memory; prints a table, writes bench/results.json. `--no-dispatch` (the 10M run) measures import and
+// matching only and adds its figures under `scale<N>m.*` in bench/results.json, keeping the rest of the file.
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { execSync } from 'node:child_process';
 import { Client } from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { QueueName } from '../src/domain/queue.types';
 import { DEMO_PRODUCTS } from '../src/registry/generator/generator-data';
 import { generateRegistry } from '../src/registry/generator/registry-generator';
@@ -17,6 +29,9 @@ const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(name);
 const option = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
 const CUSTOMERS = flag('--quick') ? 100_000 : Number(option('--customers') ?? 1_000_000);
+const NO_DISPATCH = flag('--no-dispatch');
+/** Where a `--no-dispatch` run's figures go in bench/results.json, beside the full run's. */
+const SCALE_KEY = `scale${CUSTOMERS % 1_000_000 === 0 ? `${CUSTOMERS / 1_000_000}m` : `${CUSTOMERS}`}`;
 const SEED = 42;
 const RAW_MAX = 50_000;
 const ADMIN_URL = process.env.BENCH_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -87,8 +102,16 @@ async function main(): Promise<void> {
     await pipeline(generateRegistry({ customers: CUSTOMERS, seed: SEED, format: 'jsonl' }), createWriteStream(file));
     log(`generated in ${((Date.now() - t) / 1000).toFixed(1)} s (${fmt(statSync(file).size / 2 ** 20)} MB)`);
   }
+  const walBefore = await walLsn(pg);
   results.import = await importFile(file, env, 'first');
-  results.reimport = await importFile(file, env, 'second (all upserts)');
+  results.import.walMb = await walMbSince(pg, walBefore);
+  results.import.bare = await bareImport(pg);
+  results.import.bareRatio = results.import.seconds / results.import.bare.seconds;
+  log(
+    `bare COPY + indexes: ${fmt(results.import.bare.seconds)} s (COPY ${fmt(results.import.bare.copySeconds)} s, indexes ${fmt(results.import.bare.indexSeconds)} s); import = ${fmt(results.import.bareRatio, 2)} × bare`,
+  );
+  results.disk = { afterImportMb: await databaseMb(pg) };
+  if (!NO_DISPATCH) results.reimport = await importFile(file, env, 'second (all upserts)');
   save();
   const [reg] = (
     await pg.query(`SELECT (SELECT count(*) FROM customers)::int AS customers, (SELECT count(*) FROM contacts)::int AS contacts,
@@ -102,62 +125,59 @@ async function main(): Promise<void> {
   const redis = new Redis(REDIS_URL);
   const queue = new Queue(QueueName.SuspensionEvents, { connection: { url: REDIS_URL }, prefix: PREFIX });
   const baseRedisMb = await redisUsedMb(redis);
-  const one = [await startWorker(workerEnv)];
-  const published = Date.now();
-  await queue.add(
-    'event',
-    {
-      eventId: 'bench-1',
-      caseId: 'bench-case',
-      type: 'suspension.issued',
-      occurredAt: new Date().toISOString(),
-      title: 'Benchmark: exports halted',
-      summary: 'A benchmark event.',
-      scope: SCOPE,
-      dispatch: 'auto',
-    },
-    { jobId: 'bench-1' },
-  );
-  const applied = await until(
-    'notice rows',
-    async () => {
-      const r = (await pg.query(`SELECT id, status, applied_at FROM events WHERE event_id = 'bench-1'`)).rows[0];
-      return r?.applied_at ? r : undefined;
-    },
-    30 * 60_000,
-    50,
-  );
-  const appliedAt = Date.now();
-  const eventPk = String(applied.id);
-  const [{ notices, contacts }] = (
-    await pg.query(
-      `SELECT count(*)::int AS notices, count(*) FILTER (WHERE customer_id IS NOT NULL)::int AS contacts FROM notices WHERE event_pk = $1`,
-      [eventPk],
-    )
-  ).rows;
-  results.match = { notices, seconds: (appliedAt - published) / 1000, contactShare: contacts / reg.contacts };
+  // Without dispatch the worker still matches the event: `review` events are planned and wait for approval.
+  const one = [await startWorker(NO_DISPATCH ? { ...workerEnv, SMTP_URL: 'smtp://127.0.0.1:9' } : workerEnv)];
+  const bench1 = await publish(pg, queue, 'bench-1', 'bench-case', NO_DISPATCH ? 'review' : 'auto');
+  const eventPk = bench1.eventPk;
+  const notices = bench1.notices;
+  results.match = bench1.match;
+  results.match.bare = await bareMatch(pg, eventPk, 'bench-case');
+  results.match.bareRatio = results.match.seconds / results.match.bare.seconds;
   log(
-    `matching: ${fmt(notices, 0)} notices (${fmt(100 * results.match.contactShare)} % of contacts) in ${fmt(results.match.seconds, 2)} s`,
+    `bare INSERT … SELECT of the same rows: ${fmt(results.match.bare.seconds, 2)} s; matching = ${fmt(results.match.bareRatio, 2)} × bare`,
   );
+  results.disk.afterMatchMb = await databaseMb(pg);
+  results.disk.perMillionCustomersMb = results.disk.afterImportMb / (CUSTOMERS / 1_000_000);
+  results.disk.noticesPerEventMb = await relationMb(pg, 'notices');
+  save();
+  if (NO_DISPATCH) {
+    for (const w of one) await w.stop();
+    await sink.stop();
+    await queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.close();
+    redis.disconnect();
+    await pg.end();
+    results.machine.loadAverageAtEnd = loadavg()[0];
+    results.seconds = Math.round((Date.now() - started) / 1000);
+    results.complete = true;
+    save();
+    printScaleTable();
+    return;
+  }
   const first = await until('first mail', async () => (await sink.stats()).firstAt, 120_000, 20);
-  results.firstMail = { seconds: (first - published) / 1000 };
+  results.firstMail = { seconds: (first - bench1.published) / 1000 };
 
-  const oneWorker = await dispatch(pg, redis, sink, eventPk, notices, one, baseRedisMb, appliedAt);
+  const oneWorker = await dispatch(pg, redis, sink, eventPk, notices, one, baseRedisMb, bench1.appliedAt);
   results.dispatch = { oneWorker };
   save();
   for (const w of one) await w.stop();
 
-  // Two worker processes on the same notices, sent again from scratch.
-  await pg.query(
-    `UPDATE notices SET status = 'pending', attempts = 0, sent_at = NULL, last_code = NULL, last_reply = NULL,
-                         lease_until = NULL WHERE event_pk = $1`,
-    [eventPk],
-  );
+  // Two worker processes on a second case's event: fresh notice rows, as a real second case makes (resetting the
+  // first event's rows with one UPDATE would leave every row's old version behind and measure the bloat).
   await sink.reset();
   const two = [await startWorker(workerEnv), await startWorker(workerEnv)];
-  const restarted = Date.now();
-  await pg.query(`UPDATE events SET status = 'dispatching', finished_at = NULL WHERE id = $1`, [eventPk]);
-  results.dispatch.twoWorkers = await dispatch(pg, redis, sink, eventPk, notices, two, baseRedisMb, restarted);
+  const bench2 = await publish(pg, queue, 'bench-2', 'bench-case-2', 'auto');
+  results.match2 = { ...bench2.match, note: 'a second case over the same registry, with the first one in the tables' };
+  results.dispatch.twoWorkers = await dispatch(
+    pg,
+    redis,
+    sink,
+    bench2.eventPk,
+    bench2.notices,
+    two,
+    baseRedisMb,
+    bench2.appliedAt,
+  );
   for (const w of two) await w.stop();
   save();
 
@@ -198,6 +218,154 @@ async function main(): Promise<void> {
   results.complete = true;
   save();
   printTable();
+}
+
+/** Publishes a `suspension.issued` event on the queue and waits until the worker has planned it. */
+async function publish(pg: Client, queue: Queue, eventId: string, caseId: string, dispatchMode: 'auto' | 'review') {
+  const walBefore = await walLsn(pg);
+  const published = Date.now();
+  await queue.add(
+    'event',
+    {
+      eventId,
+      caseId,
+      type: 'suspension.issued',
+      occurredAt: new Date().toISOString(),
+      title: 'Benchmark: exports halted',
+      summary: 'A benchmark event.',
+      scope: SCOPE,
+      dispatch: dispatchMode,
+    },
+    { jobId: eventId },
+  );
+  const applied = await until(
+    `${eventId} planned`,
+    async () => {
+      const r = (await pg.query(`SELECT id, applied_at FROM events WHERE event_id = $1`, [eventId])).rows[0];
+      return r?.applied_at ? r : undefined;
+    },
+    30 * 60_000,
+    50,
+  );
+  const appliedAt = Date.now();
+  const walMb = await walMbSince(pg, walBefore);
+  const eventPk = String(applied.id);
+  const [{ notices, contacts }] = (
+    await pg.query(
+      `SELECT count(*)::int AS notices, count(*) FILTER (WHERE customer_id IS NOT NULL)::int AS contacts FROM notices WHERE event_pk = $1`,
+      [eventPk],
+    )
+  ).rows;
+  const [{ total }] = (await pg.query(`SELECT count(*)::int AS total FROM contacts`)).rows;
+  const match = { notices, seconds: (appliedAt - published) / 1000, contactShare: contacts / total, walMb };
+  log(
+    `matching ${eventId}: ${fmt(notices, 0)} notices (${fmt(100 * match.contactShare)} % of contacts) in ${fmt(match.seconds, 2)} s, WAL ${fmt(walMb, 0)} MB`,
+  );
+  return { eventPk, notices, published, appliedAt, match };
+}
+
+const REGISTRY_TABLES = ['customers', 'contacts', 'subscriptions'];
+
+/**
+ * The import's bare limit: the rows the import wrote, dumped with COPY TO (not timed), then timed: COPY FROM into
+ * unindexed tables of the same columns and the same indexes and constraints built on them afterwards.
+ */
+async function bareImport(pg: Client) {
+  const files = REGISTRY_TABLES.map((t) => join(ROOT, 'bench', 'data', `bare-${t}-${CUSTOMERS}.copy`));
+  for (const [i, t] of REGISTRY_TABLES.entries()) {
+    await pg.query(`DROP TABLE IF EXISTS bare_${t}`);
+    await pipeline(pg.query(copyTo(`COPY ${t} TO STDOUT`)), createWriteStream(files[i]));
+  }
+  const indexes = (
+    await pg.query(
+      `SELECT i.indrelid::regclass::text AS table, i.indexrelid::regclass::text AS index, con.conname,
+              pg_get_constraintdef(con.oid) AS condef, pg_get_indexdef(i.indexrelid) AS indexdef
+         FROM pg_index i
+         LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u', 'x')
+        WHERE i.indrelid = ANY ($1::regclass[])
+        ORDER BY i.indexrelid`,
+      [REGISTRY_TABLES],
+    )
+  ).rows as { table: string; index: string; conname: string | null; condef: string | null; indexdef: string }[];
+  const walBefore = await walLsn(pg);
+  const t0 = Date.now();
+  for (const [i, t] of REGISTRY_TABLES.entries()) {
+    await pg.query(`CREATE TABLE bare_${t} (LIKE ${t} INCLUDING DEFAULTS)`);
+    await pipeline(
+      createReadStream(files[i], { highWaterMark: 1 << 20 }),
+      pg.query(copyFrom(`COPY bare_${t} FROM STDIN`)),
+    );
+  }
+  const copySeconds = (Date.now() - t0) / 1000;
+  const t1 = Date.now();
+  await pg.query(`SET maintenance_work_mem = '256MB'`);
+  for (const ix of indexes) {
+    const table = `bare_${ix.table}`;
+    await pg.query(
+      ix.conname
+        ? `ALTER TABLE ${table} ADD CONSTRAINT bare_${ix.conname} ${ix.condef}`
+        : ix.indexdef.replace(
+            /^CREATE (UNIQUE )?INDEX (\S+) ON (\S+\.)?(\S+) /,
+            (_m, u = '', name, schema = '') => `CREATE ${u}INDEX bare_${name} ON ${schema}bare_${ix.table} `,
+          ),
+    );
+  }
+  await pg.query(`RESET maintenance_work_mem`);
+  const indexSeconds = (Date.now() - t1) / 1000;
+  const walMb = await walMbSince(pg, walBefore);
+  for (const [i, t] of REGISTRY_TABLES.entries()) {
+    await pg.query(`DROP TABLE bare_${t}`);
+    rmSync(files[i], { force: true });
+  }
+  return { seconds: copySeconds + indexSeconds, copySeconds, indexSeconds, indexes: indexes.length, walMb };
+}
+
+/**
+ * Matching's bare limit: the same rows it wrote for the event (notices, affected customers, the case's suspended
+ * set, webhook deliveries), copied with one `INSERT … SELECT` each into unindexed tables, in one transaction.
+ */
+async function bareMatch(pg: Client, eventPk: string, caseId: string) {
+  const sources: [string, string, unknown][] = [
+    ['notices', 'event_pk = $1', eventPk],
+    ['event_customers', 'event_pk = $1', eventPk],
+    ['case_suspensions', 'case_id = $1', caseId],
+    ['webhook_deliveries', 'event_pk = $1', eventPk],
+  ];
+  for (const [t] of sources) {
+    await pg.query(`DROP TABLE IF EXISTS bare_${t}`);
+    await pg.query(`CREATE TABLE bare_${t} (LIKE ${t} INCLUDING DEFAULTS)`);
+  }
+  await pg.query(`CHECKPOINT`);
+  const walBefore = await walLsn(pg);
+  const t0 = Date.now();
+  const rows: Record<string, number> = {};
+  await pg.query('BEGIN');
+  for (const [t, where, param] of sources)
+    rows[t] = (await pg.query(`INSERT INTO bare_${t} SELECT * FROM ${t} WHERE ${where}`, [param])).rowCount ?? 0;
+  await pg.query('COMMIT');
+  const seconds = (Date.now() - t0) / 1000;
+  const walMb = await walMbSince(pg, walBefore);
+  for (const [t] of sources) await pg.query(`DROP TABLE bare_${t}`);
+  return { seconds, rows, walMb };
+}
+
+async function walLsn(pg: Client): Promise<string> {
+  return (await pg.query(`SELECT pg_current_wal_lsn()::text AS lsn`)).rows[0].lsn;
+}
+
+async function walMbSince(pg: Client, lsn: string): Promise<number> {
+  const [{ bytes }] = (await pg.query(`SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1)::bigint AS bytes`, [lsn])).rows;
+  return Number(bytes) / 2 ** 20;
+}
+
+async function databaseMb(pg: Client): Promise<number> {
+  return Number((await pg.query(`SELECT pg_database_size(current_database())::bigint AS b`)).rows[0].b) / 2 ** 20;
+}
+
+async function relationMb(pg: Client, table: string): Promise<number> {
+  return (
+    Number((await pg.query(`SELECT pg_total_relation_size($1::regclass)::bigint AS b`, [table])).rows[0].b) / 2 ** 20
+  );
 }
 
 async function importFile(file: string, env: Record<string, string>, label: string) {
@@ -368,7 +536,20 @@ async function measureApi(env: Record<string, string>, token: string, notices: n
 
 /** Writes what is measured so far, so an interrupted run still leaves its figures. */
 function save(): void {
-  writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(flatten(results), null, 2) + '\n');
+  const path = join(ROOT, 'bench', 'results.json');
+  if (!NO_DISPATCH) {
+    writeFileSync(path, JSON.stringify(flatten(results), null, 2) + '\n');
+    return;
+  }
+  // A scale run keeps the full run's figures and adds its own under one key (e.g. "scale10m.match.seconds").
+  let kept: Record<string, any>;
+  try {
+    kept = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    kept = {};
+  }
+  delete kept.flat;
+  writeFileSync(path, JSON.stringify(flatten({ ...kept, [SCALE_KEY]: results }), null, 2) + '\n');
 }
 
 /** Keeps the nested shape and adds the dotted keys other tools read (e.g. "dispatch.oneWorker.ratio"). */
@@ -395,6 +576,11 @@ function printTable(): void {
       `${fmt(r.import.rows, 0)} rows in ${fmt(r.import.seconds)} s; peak RSS ${fmt(r.import.peakRssMb, 0)} MB`,
     ],
     [
+      'import against bare COPY + indexes',
+      `${fmt(r.import.bareRatio, 2)} × bare`,
+      `bare ${fmt(r.import.bare.seconds)} s (COPY ${fmt(r.import.bare.copySeconds)} s + ${r.import.bare.indexes} indexes ${fmt(r.import.bare.indexSeconds)} s); WAL import ${fmt(r.import.walMb, 0)} MB, bare ${fmt(r.import.bare.walMb, 0)} MB`,
+    ],
+    [
       'registry import (again, upserts)',
       `${fmt(r.reimport.rowsPerSecond, 0)} rows/s`,
       `${fmt(r.reimport.seconds)} s; peak RSS ${fmt(r.reimport.peakRssMb, 0)} MB`,
@@ -403,6 +589,16 @@ function printTable(): void {
       'matching → every notice row',
       `${fmt(r.match.seconds, 2)} s`,
       `${fmt(r.match.notices, 0)} notices (${fmt(100 * r.match.contactShare)} % of contacts)`,
+    ],
+    [
+      'matching against bare INSERT … SELECT',
+      `${fmt(r.match.bareRatio, 2)} × bare`,
+      `bare ${fmt(r.match.bare.seconds, 2)} s; WAL matching ${fmt(r.match.walMb, 0)} MB, bare ${fmt(r.match.bare.walMb, 0)} MB`,
+    ],
+    [
+      'matching, a second case',
+      `${fmt(r.match2.seconds, 2)} s`,
+      `${fmt(r.match2.notices, 0)} notices, with the first case's rows in the tables`,
     ],
     ['event published → first mail', `${fmt(r.firstMail.seconds, 2)} s`, ''],
     [
@@ -443,10 +639,59 @@ function printTable(): void {
       `${fmt(r.memory.redisPeakMb, 1)} MB`,
       `${fmt(Math.max(d.oneWorker.redisAboveBaselineMb, d.twoWorkers.redisAboveBaselineMb), 1)} MB above the level before the run`,
     ],
-    ['notices table (PostgreSQL)', `${fmt(r.memory.noticeTableMb, 0)} MB`, ''],
+    [
+      'notices table (PostgreSQL)',
+      `${fmt(r.memory.noticeTableMb, 0)} MB`,
+      `two events; ${fmt(r.disk.noticesPerEventMb, 0)} MB after the first`,
+    ],
+    [
+      'database on disk',
+      `${fmt(r.disk.perMillionCustomersMb, 0)} MB per 1M customers`,
+      `${fmt(r.disk.afterImportMb, 0)} MB after the import, ${fmt(r.disk.afterMatchMb, 0)} MB after the first event`,
+    ],
   ];
   const out = [
     `Benchmark, ${fmt(r.customers, 0)} customers (${fmt(r.registry.contacts, 0)} contacts, ${fmt(r.registry.subscriptions, 0)} subscriptions), ${r.date.slice(0, 10)}, commit ${r.commit}, ${r.machine.cpus} cores, load average ${fmt(r.machine.loadAverageAtStart, 1)} → ${fmt(r.machine.loadAverageAtEnd, 1)}, ${fmt(r.seconds / 60, 0)} min`,
+    '',
+    '| figure | value | detail |',
+    '| --- | --- | --- |',
+    ...lines.map((l) => `| ${l.join(' | ')} |`),
+  ];
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+/** The `--no-dispatch` run's table: import and matching against their bare limits, and the disk they take. */
+function printScaleTable(): void {
+  const r = results;
+  const lines: [string, string, string][] = [
+    [
+      'registry import (first)',
+      `${fmt(r.import.seconds)} s`,
+      `${fmt(r.import.rows, 0)} rows, ${fmt(r.import.rowsPerSecond, 0)} rows/s; peak RSS ${fmt(r.import.peakRssMb, 0)} MB; WAL ${fmt(r.import.walMb, 0)} MB`,
+    ],
+    [
+      'import against bare COPY + indexes',
+      `${fmt(r.import.bareRatio, 2)} × bare`,
+      `bare ${fmt(r.import.bare.seconds)} s (COPY ${fmt(r.import.bare.copySeconds)} s + indexes ${fmt(r.import.bare.indexSeconds)} s)`,
+    ],
+    [
+      'matching → every notice row',
+      `${fmt(r.match.seconds, 2)} s`,
+      `${fmt(r.match.notices, 0)} notices (${fmt(100 * r.match.contactShare)} % of contacts); WAL ${fmt(r.match.walMb, 0)} MB`,
+    ],
+    [
+      'matching against bare INSERT … SELECT',
+      `${fmt(r.match.bareRatio, 2)} × bare`,
+      `bare ${fmt(r.match.bare.seconds, 2)} s; WAL ${fmt(r.match.bare.walMb, 0)} MB`,
+    ],
+    [
+      'database on disk',
+      `${fmt(r.disk.perMillionCustomersMb, 0)} MB per 1M customers`,
+      `${fmt(r.disk.afterImportMb, 0)} MB after the import, ${fmt(r.disk.afterMatchMb, 0)} MB after the event; notices ${fmt(r.disk.noticesPerEventMb, 0)} MB`,
+    ],
+  ];
+  const out = [
+    `Scale run (\`--no-dispatch\`), ${fmt(r.customers, 0)} customers (${fmt(r.registry.contacts, 0)} contacts, ${fmt(r.registry.subscriptions, 0)} subscriptions), ${r.date.slice(0, 10)}, commit ${r.commit}, ${r.machine.cpus} cores, load average ${fmt(r.machine.loadAverageAtStart, 1)} → ${fmt(r.machine.loadAverageAtEnd, 1)}, ${fmt(r.seconds / 60, 0)} min`,
     '',
     '| figure | value | detail |',
     '| --- | --- | --- |',
