@@ -537,19 +537,18 @@ async function measureApi(env: Record<string, string>, token: string, notices: n
 /** Writes what is measured so far, so an interrupted run still leaves its figures. */
 function save(): void {
   const path = join(ROOT, 'bench', 'results.json');
-  if (!NO_DISPATCH) {
-    writeFileSync(path, JSON.stringify(flatten(results), null, 2) + '\n');
-    return;
-  }
-  // A scale run keeps the full run's figures and adds its own under one key (e.g. "scale10m.match.seconds").
   let kept: Record<string, any>;
   try {
     kept = JSON.parse(readFileSync(path, 'utf8'));
   } catch {
     kept = {};
   }
-  delete kept.flat;
-  writeFileSync(path, JSON.stringify(flatten({ ...kept, [SCALE_KEY]: results }), null, 2) + '\n');
+  // A scale run keeps the full run's figures and adds its own under one key (e.g. "scale10m.match.seconds"); a full
+  // run replaces its own figures and keeps the scale runs'.
+  const scaleRuns = Object.fromEntries(Object.entries(kept).filter(([k]) => /^scale\d/.test(k)));
+  const next = NO_DISPATCH ? { ...kept, flat: undefined, [SCALE_KEY]: results } : { ...results, ...scaleRuns };
+  delete next.flat;
+  writeFileSync(path, JSON.stringify(flatten(next), null, 2) + '\n');
 }
 
 /** Keeps the nested shape and adds the dotted keys other tools read (e.g. "dispatch.oneWorker.ratio"). */
