@@ -48,7 +48,10 @@ if (!haveRedis) {
 
   afterAll(async () => {
     // Each step runs even when one before it failed, so no redis-server outlives the test.
-    await t?.close().catch((e: Error) => process.stdout.write(`redis-cluster.test: app close: ${e.message}\n`));
+    const closing = t
+      ?.close()
+      .catch((e: Error) => process.stdout.write(`redis-cluster.test: app close: ${e.message}\n`));
+    await Promise.race([closing, new Promise((r) => setTimeout(r, 15_000).unref())]);
     await sink?.close();
     await cluster?.stop();
   }, 30_000);

@@ -77,9 +77,14 @@ export async function startRedisCluster(): Promise<PrivateRedisCluster> {
   const killed = new Set<number>();
   let stopped = false;
 
+  // Should the test process end without stop() (a hung afterAll), no redis-server outlives it.
+  const killAll = () => nodes.forEach(({ child }) => child.kill('SIGKILL'));
+  process.once('exit', killAll);
+
   const stop = async () => {
     if (stopped) return;
     stopped = true;
+    process.off('exit', killAll);
     await Promise.all(
       nodes.map(async ({ child }) => {
         if (child.exitCode !== null || child.signalCode !== null) return;
