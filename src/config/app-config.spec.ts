@@ -140,3 +140,65 @@ describe('secrets of the public routes', () => {
     expect(() => loadConfig({ WEBHOOK_ALLOW_PRIVATE: 'yes' })).toThrow(/WEBHOOK_ALLOW_PRIVATE: must be true or false/);
   });
 });
+
+describe('REDIS_CLUSTER_NODES', () => {
+  const problems = (env: Record<string, string>) => {
+    try {
+      loadConfig(env);
+      return '';
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+
+  it('is off by default: one Redis at REDIS_URL, prefix bull', () => {
+    const c = loadConfig({});
+    expect(c.REDIS_CLUSTER).toEqual([]);
+    expect(c.BULLMQ_PREFIX).toBe('bull');
+  });
+
+  it('parses the seed nodes', () => {
+    const c = loadConfig({ REDIS_CLUSTER_NODES: '127.0.0.1:7000,127.0.0.1:7001', BULLMQ_PREFIX: '{impact}' });
+    expect(c.REDIS_CLUSTER).toEqual([
+      { host: '127.0.0.1', port: 7000 },
+      { host: '127.0.0.1', port: 7001 },
+    ]);
+  });
+
+  it('names the variable and the bad entry', () => {
+    const message = problems({ REDIS_CLUSTER_NODES: '127.0.0.1:7000,127.0.0.1', BULLMQ_PREFIX: '{impact}' });
+    expect(message).toBe(
+      'Invalid environment variables:\n' +
+        '  REDIS_CLUSTER_NODES: must be host:port entries, comma-separated: entry 2 ("127.0.0.1") is not host:port ' +
+        '(got "127.0.0.1:7000,127.0.0.1")',
+    );
+  });
+
+  it('refuses a prefix without a hash tag, the default one included, and says what to set', () => {
+    expect(problems({ REDIS_CLUSTER_NODES: 'r:7000' })).toBe(
+      'Invalid environment variables:\n' +
+        '  BULLMQ_PREFIX: with REDIS_CLUSTER_NODES set, must be a Redis Cluster hash tag so that every key of a queue ' +
+        'hashes to one slot; set BULLMQ_PREFIX={bull} (got the default "bull")',
+    );
+    expect(problems({ REDIS_CLUSTER_NODES: 'r:7000', BULLMQ_PREFIX: 'impact:prod' })).toMatch(
+      /BULLMQ_PREFIX: .*set BULLMQ_PREFIX=\{impact:prod\} \(got "impact:prod"\)$/,
+    );
+    expect(problems({ REDIS_CLUSTER_NODES: 'r:7000', BULLMQ_PREFIX: '{}x' })).toMatch(
+      /set BULLMQ_PREFIX=\{impact\} \(got "\{\}x"\)$/,
+    );
+    expect(problems({ REDIS_CLUSTER_NODES: 'r:7000', BULLMQ_PREFIX: 'app{impact}' })).toBe('');
+  });
+
+  it('leaves the prefix alone on one node', () => {
+    expect(loadConfig({ BULLMQ_PREFIX: 'impact' }).BULLMQ_PREFIX).toBe('impact');
+  });
+
+  it('refuses a database number in REDIS_URL on a cluster, and reports every problem at once', () => {
+    const message = problems({ REDIS_CLUSTER_NODES: 'r:7000,x', REDIS_URL: 'redis://:secret@r:7000/2' });
+    expect(message).toMatch(/REDIS_CLUSTER_NODES: .*entry 2 \("x"\)/);
+    expect(message).toMatch(/BULLMQ_PREFIX: /);
+    expect(message).toMatch(/REDIS_URL: with REDIS_CLUSTER_NODES set, must not select a database .*got \/2\)/);
+    expect(message).not.toMatch(/secret/);
+    expect(problems({ REDIS_CLUSTER_NODES: 'r:7000', BULLMQ_PREFIX: '{i}', REDIS_URL: 'redis://r:7000/0' })).toBe('');
+  });
+});

@@ -17,6 +17,7 @@ import {
   ValidationError,
   ValidateBy,
 } from 'class-validator';
+import { hashTagOf, parseClusterNodes, type RedisClusterNode } from './redis-cluster';
 import { parseSmtpProviders, redactUrl, type SmtpProviderConfig } from './smtp-providers';
 
 export const APP_ROLES = ['all', 'api', 'worker'] as const;
@@ -35,6 +36,21 @@ class EnvironmentVariables {
 
   @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// URL' })
   REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /**
+   * Seed nodes of a Redis Cluster, `host:port,host:port,…`; set, every connection is a cluster client (REDIS_URL then
+   * gives only the credentials and `rediss:` TLS) and BULLMQ_PREFIX must be a hash tag.
+   */
+  @IsOptional()
+  @ValidateBy({
+    name: 'redisClusterNodes',
+    validator: {
+      validate: (v: unknown) => typeof v === 'string' && parseClusterNodes(v).problems.length === 0,
+      defaultMessage: (a) =>
+        `must be host:port entries, comma-separated: ${parseClusterNodes(String(a?.value ?? '')).problems.join('; ')}`,
+    },
+  })
+  REDIS_CLUSTER_NODES?: string;
 
   @Matches(/^[A-Za-z0-9:{}_.-]{1,64}$/, { message: 'must be 1-64 chars of letters, digits, : { } _ . -' })
   BULLMQ_PREFIX = 'bull';
@@ -183,6 +199,8 @@ export type AppConfig = Readonly<
   EnvironmentVariables & {
     /** SMTP_URL parsed: empty when unset (outbox mode). */
     SMTP_PROVIDERS: readonly SmtpProviderConfig[];
+    /** REDIS_CLUSTER_NODES parsed: empty when unset (one Redis at REDIS_URL). */
+    REDIS_CLUSTER: readonly RedisClusterNode[];
     /** The DKIM signing key (PEM) read from DKIM_PRIVATE_KEY, or null without DKIM. */
     DKIM_KEY_PEM: string | null;
   }
@@ -204,6 +222,7 @@ function describe(errors: ValidationError[], env: Record<string, string | undefi
 }
 
 const OPTIONAL = [
+  'REDIS_CLUSTER_NODES',
   'SMTP_URL',
   'SESSION_SECRET',
   'DKIM_DOMAIN',
@@ -243,6 +262,35 @@ function dkimKey(config: EnvironmentVariables): { pem: string | null; problems: 
   }
 }
 
+/**
+ * On a Redis Cluster, BullMQ's scripts touch several keys of a queue at once, so every key must hash to one slot: the
+ * prefix has to carry a hash tag. A cluster also has only database 0.
+ */
+function clusterProblems(
+  config: EnvironmentVariables,
+  env: Record<string, string | undefined>,
+  invalid: Set<string>,
+): string[] {
+  if (!config.REDIS_CLUSTER_NODES) return [];
+  const problems: string[] = [];
+  const prefix = config.BULLMQ_PREFIX;
+  if (!invalid.has('BULLMQ_PREFIX') && hashTagOf(prefix) === null) {
+    const suggestion = /^[A-Za-z0-9:_.-]+$/.test(prefix) ? `{${prefix}}` : '{impact}';
+    const got = env.BULLMQ_PREFIX ? JSON.stringify(prefix) : `the default ${JSON.stringify(prefix)}`;
+    problems.push(
+      `  BULLMQ_PREFIX: with REDIS_CLUSTER_NODES set, must be a Redis Cluster hash tag so that every key of a queue ` +
+        `hashes to one slot; set BULLMQ_PREFIX=${suggestion} (got ${got})`,
+    );
+  }
+  const db = invalid.has('REDIS_URL') ? '' : new URL(config.REDIS_URL).pathname.replace(/^\//, '');
+  if (db !== '' && db !== '0') {
+    problems.push(
+      `  REDIS_URL: with REDIS_CLUSTER_NODES set, must not select a database (a Redis Cluster has only database 0; got /${db})`,
+    );
+  }
+  return problems;
+}
+
 /** Reads SPEC §8 variables from `env`; throws one error naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = environment()): AppConfig {
   const present = Object.fromEntries(
@@ -256,6 +304,7 @@ export function loadConfig(env: Record<string, string | undefined> = environment
   const problems = describe(errors, env);
   const dkim = errors.length === 0 ? dkimKey(config) : { pem: null, problems: [] };
   problems.push(...dkim.problems);
+  problems.push(...clusterProblems(config, env, new Set(errors.map((e) => e.property))));
   if (config.NODE_ENV === 'production' && !config.LINK_SECRET && errors.every((e) => e.property !== 'LINK_SECRET')) {
     problems.push("  LINK_SECRET: required when NODE_ENV=production (signs the customers' status links)");
   }
@@ -263,5 +312,6 @@ export function loadConfig(env: Record<string, string | undefined> = environment
     throw new InvalidEnvironmentError(['Invalid environment variables:', ...problems].join('\n'));
   }
   const SMTP_PROVIDERS = config.SMTP_URL ? parseSmtpProviders(config.SMTP_URL).providers : [];
-  return Object.freeze(Object.assign(config, { SMTP_PROVIDERS, DKIM_KEY_PEM: dkim.pem }));
+  const REDIS_CLUSTER = config.REDIS_CLUSTER_NODES ? parseClusterNodes(config.REDIS_CLUSTER_NODES).nodes : [];
+  return Object.freeze(Object.assign(config, { SMTP_PROVIDERS, REDIS_CLUSTER, DKIM_KEY_PEM: dkim.pem }));
 }

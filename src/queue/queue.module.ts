@@ -1,11 +1,11 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
-import type { RedisOptions as BullRedisOptions } from 'bullmq';
+import { DiscoveryModule } from '@nestjs/core';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { QueueName } from '../domain/queue.types';
+import { BullConnection } from './bull-connection';
 import { QueueMetrics } from './queue.metrics';
-import { redisOptions } from './redis-options';
 import { RedisService } from './redis.service';
 
 const queues = Object.values(QueueName).map((name) => BullModule.registerQueue({ name }));
@@ -14,9 +14,11 @@ const queues = Object.values(QueueName).map((name) => BullModule.registerQueue({
 @Module({
   imports: [
     BullModule.forRootAsync({
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({
-        connection: redisOptions(config.REDIS_URL) as BullRedisOptions,
+      imports: [DiscoveryModule],
+      extraProviders: [BullConnection],
+      inject: [APP_CONFIG, BullConnection],
+      useFactory: (config: AppConfig, bull: BullConnection) => ({
+        connection: bull.connection,
         prefix: config.BULLMQ_PREFIX,
         defaultJobOptions: { removeOnComplete: 1000, removeOnFail: 5000 },
       }),

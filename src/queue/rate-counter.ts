@@ -1,5 +1,5 @@
 // A per-second counter in Redis that grants up to a limit per second, shared by every process that uses the same key.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client';
 
 const TAKE = `
 local used = redis.call('INCRBY', KEYS[1], ARGV[1])
@@ -13,7 +13,12 @@ redis.call('DECRBY', KEYS[1], tonumber(ARGV[1]) - granted)
 return granted`;
 
 /** Takes up to `want` from this second's budget of `limit` under `keyBase:<second>`; returns how many were granted (0 when spent). */
-export async function takeThisSecond(client: Redis, keyBase: string, want: number, limit: number): Promise<number> {
+export async function takeThisSecond(
+  client: RedisClient,
+  keyBase: string,
+  want: number,
+  limit: number,
+): Promise<number> {
   const second = Math.floor(Date.now() / 1000);
   return Number(await client.eval(TAKE, 1, `${keyBase}:${second}`, want, limit));
 }
