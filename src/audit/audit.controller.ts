@@ -1,7 +1,9 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { AuditPageDto } from './dto/audit-view.dto';
 import { IsOptional, IsString } from 'class-validator';
 import { RequireRole } from '../common/auth.decorators';
+import { ApiErrors } from '../common/api-docs';
 import { API_PREFIX } from '../common/api';
 import { PagingQuery } from '../common/paging.dto';
 import { AuditService } from './audit.service';
@@ -14,7 +16,6 @@ class AuditQuery extends PagingQuery {
 }
 
 @ApiTags('audit (admin)')
-@ApiBearerAuth()
 @RequireRole('admin')
 @Controller(API_PREFIX)
 export class AuditController {
@@ -22,6 +23,8 @@ export class AuditController {
 
   @Get('audit')
   @ApiOperation({ summary: 'The audit log, newest first (admin)' })
+  @ApiOkResponse({ type: AuditPageDto })
+  @ApiErrors(400)
   list(@Query() q: AuditQuery) {
     return this.audit.list(q.page, q.pageSize, q.action);
   }

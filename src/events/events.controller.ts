@@ -12,9 +12,10 @@ import {
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { sendCsvHeaders } from '../common/csv-response';
-import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { AcceptedEventDto, AffectedPageDto, EventPageDto, EventViewDto } from './dto/event-view.dto';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { AcceptedEventDto, AffectedPageDto, EventPageDto, EventViewDto, PreviewResultDto } from './dto/event-view.dto';
 import { CurrentUser, RequireRole } from '../common/auth.decorators';
+import { ApiErrors } from '../common/api-docs';
 import type { Principal } from '../domain/roles';
 import { API_PREFIX } from '../common/api';
 import { AffectedQuery, EventListQuery, PreviewQuery } from './dto/event-query.dto';
@@ -34,7 +35,6 @@ const EVENT_EXAMPLE = {
 };
 
 @ApiTags('events')
-@ApiBearerAuth()
 @Controller(`${API_PREFIX}/events`)
 export class EventsController {
   constructor(
@@ -51,6 +51,11 @@ export class EventsController {
   })
   @ApiBody({ schema: { type: 'object', example: EVENT_EXAMPLE } })
   @ApiResponse({ status: 202, type: AcceptedEventDto })
+  @ApiErrors(
+    [400, 'the event is invalid (stored as rejected); `details` lists every reason'],
+    [409, 'an event with this eventId and other content was received before'],
+    [413, 'the body is larger than 1 MB'],
+  )
   async accept(@Body() body: unknown) {
     const r = await this.intake.intake(body, 'http');
     if (r.conflict) throw new ConflictException({ message: r.reasons[0], details: r.reasons });
@@ -64,6 +69,8 @@ export class EventsController {
   @ApiOperation({
     summary: 'Dry run: counts by tier, country, product and kind, with rendered samples; stores nothing (support)',
   })
+  @ApiOkResponse({ type: PreviewResultDto })
+  @ApiErrors(400, [413, 'the body is larger than 1 MB'])
   @ApiBody({ schema: { type: 'object', example: EVENT_EXAMPLE } })
   dryRun(@Body() body: unknown, @Query() q: PreviewQuery) {
     return this.preview.preview(body, q.locale);
@@ -73,6 +80,7 @@ export class EventsController {
   @RequireRole('account_manager')
   @ApiOperation({ summary: 'Events, newest first; filter by status (e.g. rejected), caseId, type' })
   @ApiOkResponse({ type: EventPageDto })
+  @ApiErrors(400)
   list(@Query() q: EventListQuery, @CurrentUser() me: Principal) {
     return this.events.list(q, me);
   }
@@ -81,6 +89,7 @@ export class EventsController {
   @RequireRole('account_manager')
   @ApiOperation({ summary: 'One event: status, reasons, notice counts by delivery state' })
   @ApiOkResponse({ type: EventViewDto })
+  @ApiErrors(400, [404, 'no such event'])
   get(@Param('eventId') eventId: string, @CurrentUser() me: Principal) {
     return this.events.get(eventId, me);
   }
@@ -92,6 +101,7 @@ export class EventsController {
       'Customers told by this event, with notice kind and delivery state; filters and paging; ?format=csv streams every row',
   })
   @ApiOkResponse({ type: AffectedPageDto, description: 'JSON page, or text/csv with format=csv' })
+  @ApiErrors(400, [404, 'no such event'])
   async affected(
     @Param('eventId') eventId: string,
     @Query() q: AffectedQuery,

@@ -48,7 +48,10 @@ export class WorkReconcilerService implements OnApplicationBootstrap, OnModuleDe
       const generation = String(Math.floor(Date.now() / (this.config.SEND_LEASE_SECONDS * 1000)));
       for (const channel of DELIVERY_CHANNELS) {
         const table = WORK_TABLES[channel];
-        for (const eventPk of await this.work.eventsWithDueWork(table)) await this.dispatch.start(eventPk, [channel]);
+        const due = await this.work.eventsWithDueWork(table);
+        for (const eventPk of due) await this.dispatch.start(eventPk, [channel]);
+        // Work to do and no pump alive: a process killed between batches holds the pump jobs until their locks run out.
+        await this.dispatch.replaceSilentPumps(channel, due);
         for (const eventPk of await this.work.eventsWithOrphanedLeases(table, grace)) {
           await this.dispatch.rescue(eventPk, generation, [channel]);
         }

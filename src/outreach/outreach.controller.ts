@@ -1,19 +1,20 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { sendCsvHeaders } from '../common/csv-response';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { OutreachResultDto } from '../events/dto/event-view.dto';
 import { CurrentUser, RequireRole } from '../common/auth.decorators';
+import { ApiErrors } from '../common/api-docs';
 import type { Principal } from '../domain/roles';
 import { API_PREFIX } from '../common/api';
 import { EventsService } from '../events/events.service';
 import { NoticeListQuery, TestSendDto } from './dto/outreach.dto';
+import { NoticePageDto, TestSendResultDto } from './dto/outreach-view.dto';
 import { NoticesQueryService } from './notices-query.service';
 import type { OutreachAction } from '../domain/event-status';
 import { OutreachService } from './outreach.service';
 
 @ApiTags('outreach')
-@ApiBearerAuth()
 @Controller(`${API_PREFIX}/events/:eventId`)
 export class OutreachController {
   constructor(
@@ -31,6 +32,11 @@ export class OutreachController {
   @RequireRole('support')
   @ApiOperation({ summary: 'Approve an event awaiting review: sending starts (support; audited)' })
   @ApiOkResponse({ type: OutreachResultDto })
+  @ApiErrors(
+    400,
+    [404, 'no such event'],
+    [409, "the event's status does not allow this action (retry-failed: or nothing failed)"],
+  )
   approve(@CurrentUser() me: Principal, @Param('eventId') id: string) {
     return this.act(me, id, 'approve');
   }
@@ -40,6 +46,11 @@ export class OutreachController {
   @RequireRole('support')
   @ApiOperation({ summary: 'Pause sending within a second across all workers (support; audited)' })
   @ApiOkResponse({ type: OutreachResultDto })
+  @ApiErrors(
+    400,
+    [404, 'no such event'],
+    [409, "the event's status does not allow this action (retry-failed: or nothing failed)"],
+  )
   pause(@CurrentUser() me: Principal, @Param('eventId') id: string) {
     return this.act(me, id, 'pause');
   }
@@ -49,6 +60,11 @@ export class OutreachController {
   @RequireRole('support')
   @ApiOperation({ summary: 'Resume a paused event where it stopped (support; audited)' })
   @ApiOkResponse({ type: OutreachResultDto })
+  @ApiErrors(
+    400,
+    [404, 'no such event'],
+    [409, "the event's status does not allow this action (retry-failed: or nothing failed)"],
+  )
   resume(@CurrentUser() me: Principal, @Param('eventId') id: string) {
     return this.act(me, id, 'resume');
   }
@@ -58,6 +74,11 @@ export class OutreachController {
   @RequireRole('support')
   @ApiOperation({ summary: 'Cancel: unsent notices become cancelled, sent ones stay sent (support; audited)' })
   @ApiOkResponse({ type: OutreachResultDto })
+  @ApiErrors(
+    400,
+    [404, 'no such event'],
+    [409, "the event's status does not allow this action (retry-failed: or nothing failed)"],
+  )
   cancel(@CurrentUser() me: Principal, @Param('eventId') id: string) {
     return this.act(me, id, 'cancel');
   }
@@ -67,6 +88,11 @@ export class OutreachController {
   @RequireRole('support')
   @ApiOperation({ summary: 'Failed notices go back to pending and are sent again (support; audited)' })
   @ApiOkResponse({ type: OutreachResultDto })
+  @ApiErrors(
+    400,
+    [404, 'no such event'],
+    [409, "the event's status does not allow this action (retry-failed: or nothing failed)"],
+  )
   retryFailed(@CurrentUser() me: Principal, @Param('eventId') id: string) {
     return this.act(me, id, 'retry-failed');
   }
@@ -75,6 +101,8 @@ export class OutreachController {
   @HttpCode(200)
   @RequireRole('support')
   @ApiOperation({ summary: 'Mail every kind × tier of the event to one address, marked as a test (support; audited)' })
+  @ApiOkResponse({ type: TestSendResultDto })
+  @ApiErrors(400, [404, 'no such event'], [409, 'the event has no notices to render yet'])
   testSend(@CurrentUser() me: Principal, @Param('eventId') id: string, @Body() dto: TestSendDto) {
     return this.outreach.testSend(me, id, dto.email);
   }
@@ -85,6 +113,8 @@ export class OutreachController {
     summary:
       'Notices of the event with delivery state, provider, attempts, last reply and times; filters; ?format=csv streams every row',
   })
+  @ApiOkResponse({ type: NoticePageDto, description: 'JSON page, or text/csv with format=csv' })
+  @ApiErrors(400, [404, 'no such event'])
   async list(
     @CurrentUser() me: Principal,
     @Param('eventId') id: string,

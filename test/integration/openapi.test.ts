@@ -1,3 +1,6 @@
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from '../../src/app.module';
+import { openApiDocument } from '../../src/bootstrap';
 import { api, startTestApp, TestApp } from '../support/app';
 
 describe('OpenAPI document', () => {
@@ -35,6 +38,21 @@ describe('OpenAPI document', () => {
     expect(schemaOf('/api/v1/events/{eventId}/approve', 'post', '200')).toBe('#/components/schemas/OutreachResultDto');
     expect(doc.components.schemas.EventViewDto.required).toEqual(
       expect.arrayContaining(['eventId', 'caseId', 'type', 'status', 'reasons', 'receivedAt', 'counts']),
+    );
+  });
+
+  it('is the same document when written without a server (preview mode, as npm run openapi does)', async () => {
+    const served = (await api(t.url, 'GET', '/api/docs-json')).body;
+    const app = await NestFactory.create(AppModule.forRole('api'), { preview: true, logger: false });
+    try {
+      expect(JSON.parse(JSON.stringify(openApiDocument(app)))).toEqual(served);
+    } finally {
+      await app.close();
+    }
+    expect(served.paths['/health'].get.security).toEqual([]);
+    expect(served.paths['/webhooks/bounces/{provider}'].post.security).toEqual([{ bounceWebhookToken: [] }]);
+    expect(served.paths['/api/v1/events/{eventId}'].get.responses['404'].content['application/json'].schema.$ref).toBe(
+      '#/components/schemas/ErrorBodyDto',
     );
   });
 });

@@ -86,3 +86,65 @@ export class OutreachResultDto {
   @ApiProperty({ description: 'notices the action touched' }) notices: number;
   @ApiProperty({ description: 'webhook deliveries the action touched (cancel, retry-failed)' }) webhooks: number;
 }
+
+export class CaseViewDto {
+  @ApiProperty() caseId: string;
+  @ApiProperty({ enum: ['open', 'closed'] }) status: string;
+  @ApiProperty({ nullable: true, type: String }) title: string | null;
+  @ApiProperty({ format: 'date-time' }) openedAt: string;
+  @ApiProperty({ nullable: true, format: 'date-time', type: String }) closedAt: string | null;
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+  @ApiProperty({ description: 'customer subscriptions suspended now' }) suspendedSubscriptions: number;
+  @ApiProperty({ description: 'customers with a subscription suspended now' }) suspendedCustomers: number;
+}
+
+export class CasePageDto {
+  @ApiProperty({ type: [CaseViewDto] }) items: CaseViewDto[];
+  @ApiProperty() total: number;
+  @ApiProperty() page: number;
+  @ApiProperty() pageSize: number;
+}
+
+export class CaseDetailDto extends CaseViewDto {
+  @ApiProperty({ type: [EventViewDto], description: "the case's events in the order they were applied" })
+  timeline: EventViewDto[];
+}
+
+export class PreviewLocaleDto {
+  @ApiProperty({ example: 'pt-BR' }) locale: string;
+  @ApiProperty() notices: number;
+  @ApiProperty({ example: 'pt', description: 'the message catalogue its notices are written from' }) catalogue: string;
+}
+
+export class NoticeSampleDto {
+  @ApiProperty() kind: string;
+  @ApiProperty({ nullable: true, type: String, enum: ['developer', 'enterprise'] }) tier: string | null;
+  @ApiProperty() locale: string;
+  @ApiProperty({ nullable: true, type: String }) templateLocale: string | null;
+  @ApiProperty() to: string;
+  @ApiProperty({ nullable: true, type: String }) subject: string | null;
+  @ApiProperty({ nullable: true, type: String }) html: string | null;
+  @ApiProperty({ nullable: true, type: String }) text: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'why it could not be rendered' }) error: string | null;
+}
+
+export class PreviewCountsDto {
+  @ApiProperty() customers: number;
+  @ApiProperty() notices: number;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'kind → {customers, notices}' })
+  byKind: Record<string, { customers: number; notices: number }>;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' } }) byTier: Record<string, number>;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' } }) byCountry: Record<string, number>;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' } }) byProduct: Record<string, number>;
+}
+
+export class PreviewResultDto {
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'the event as it would be stored' })
+  event: Record<string, unknown>;
+  @ApiProperty({ description: 'false: the event would be rejected, for `reasons`' }) accepted: boolean;
+  @ApiProperty({ type: [String] }) reasons: string[];
+  @ApiProperty({ type: PreviewCountsDto }) counts: PreviewCountsDto;
+  @ApiProperty({ type: [PreviewLocaleDto], description: "the languages the event's contacts read, most used first" })
+  locales: PreviewLocaleDto[];
+  @ApiProperty({ type: [NoticeSampleDto] }) samples: NoticeSampleDto[];
+}

@@ -6,6 +6,7 @@ import type { Job } from 'bullmq';
 import type { AppConfig } from '../../config/app-config';
 import type { DeliveryChannelName, SendBatchJob } from '../../domain/queue.types';
 import type { DeliverySenderService, PumpResult } from './delivery-sender.service';
+import type { NoticeDispatchService } from './notice-dispatch.service';
 
 /** Pumps hold no state (rows carry their own leases), so a short job lock only brings a dead process's pumps back sooner. */
 export const PUMP_WORKER_OPTIONS = { lockDuration: 15_000, stalledInterval: 5_000 };
@@ -18,6 +19,7 @@ export abstract class DeliveryPumpProcessor extends WorkerHost implements OnAppl
     private readonly channel: DeliveryChannelName,
     private readonly sender: DeliverySenderService,
     private readonly config: AppConfig,
+    private readonly dispatch: NoticeDispatchService,
   ) {
     super();
   }
@@ -37,8 +39,13 @@ export abstract class DeliveryPumpProcessor extends WorkerHost implements OnAppl
   }
 
   process(job: Job<SendBatchJob>): Promise<PumpResult> {
+    // The heartbeat says this event has a live pump; a process killed between batches stops it within seconds.
+    const stopBeating = this.dispatch.heartbeat(this.channel, job.data.eventPk);
     const pump = this.sender.pump(this.channel, job.data.eventPk, () => this.stopping);
     this.running.add(pump);
-    return pump.finally(() => this.running.delete(pump));
+    return pump.finally(() => {
+      stopBeating();
+      this.running.delete(pump);
+    });
   }
 }

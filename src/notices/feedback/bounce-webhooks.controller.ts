@@ -13,15 +13,16 @@ import {
   Req,
   UnauthorizedException,
 } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { WEBHOOKS_PREFIX } from '../../common/api';
+import { BOUNCE_WEBHOOK_AUTH, WEBHOOKS_PREFIX } from '../../common/api';
+import { ApiErrors } from '../../common/api-docs';
 import { Public } from '../../common/auth.decorators';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { FeedbackIntakeService } from './feedback-intake.service';
-import { FeedbackParseError } from './feedback.types';
+import { FeedbackParseError, WEBHOOK_PROVIDERS } from './feedback.types';
 import { bounceParserFor } from './providers';
 import { SnsConfirmer } from './sns-confirmer';
 
@@ -41,7 +42,7 @@ async function readBody(req: Request): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-@ApiExcludeController()
+@ApiTags('bounces')
 @Public()
 @Controller(`${WEBHOOKS_PREFIX}/bounces`)
 export class BounceWebhooksController {
@@ -60,6 +61,29 @@ export class BounceWebhooksController {
 
   @Post(':provider')
   @HttpCode(200)
+  @ApiOperation({
+    summary:
+      "A provider's bounce and complaint webhook; SNS subscription confirmations are confirmed (no bearer token)",
+  })
+  @ApiSecurity(BOUNCE_WEBHOOK_AUTH)
+  @ApiParam({ name: 'provider', enum: WEBHOOK_PROVIDERS })
+  @ApiConsumes('application/json', 'text/plain')
+  @ApiBody({
+    description: "the provider's own payload, read as it documents it (SNS posts JSON as text/plain)",
+    schema: { type: 'object' },
+  })
+  @ApiOkResponse({
+    description:
+      '{provider, recorded, …} for reports (a repeated report changes nothing), {provider, confirmed} for an SNS ' +
+      'subscription, {provider, ignored} for a payload that reports nothing',
+    schema: { type: 'object', properties: { provider: { type: 'string', enum: [...WEBHOOK_PROVIDERS] } } },
+  })
+  @ApiErrors(
+    [400, 'the payload cannot be read'],
+    [401, 'missing or wrong token'],
+    [404, 'no webhook for this provider'],
+    [413, 'the body is larger than 8 MB'],
+  )
   async receive(@Param('provider') provider: string, @Query('token') token: unknown, @Req() req: Request) {
     const parser = bounceParserFor(provider);
     if (!parser) throw new NotFoundException(`no bounce webhook for provider ${JSON.stringify(provider.slice(0, 40))}`);

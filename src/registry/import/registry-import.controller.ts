@@ -1,10 +1,12 @@
 import { Controller, HttpCode, Post, Query, Req, Res, UnsupportedMediaTypeException } from '@nestjs/common';
-import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiConsumes, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../common/api-docs';
 import type { Request, Response } from 'express';
 import { CurrentUser, RequireRole } from '../../common/auth.decorators';
 import type { Principal } from '../../domain/roles';
 import { API_PREFIX } from '../../common/api';
 import { ImportQueryDto } from '../dto/import-query.dto';
+import { ImportReportDto } from '../dto/registry-view.dto';
 import type { ImportFormat, ImportReport } from './import.types';
 import { RegistryImportService } from './registry-import.service';
 
@@ -28,7 +30,6 @@ export function importFormatOf(contentType: string | undefined): ImportFormat | 
 }
 
 @ApiTags('registry')
-@ApiBearerAuth()
 @Controller(API_PREFIX)
 export class RegistryImportController {
   constructor(private readonly imports: RegistryImportService) {}
@@ -40,6 +41,13 @@ export class RegistryImportController {
   @ApiOperation({
     summary: 'Import customers from CSV or JSON Lines, streamed; 422 with the report when any row is invalid (support)',
   })
+  @ApiOkResponse({ type: ImportReportDto, description: 'every row valid: applied unless dryRun' })
+  @ApiResponse({
+    status: 422,
+    type: ImportReportDto,
+    description: 'some rows invalid: nothing applied; the report lists why',
+  })
+  @ApiErrors([400, 'invalid mode or dryRun'], [415, 'the body is neither text/csv nor application/x-ndjson in UTF-8'])
   async import(
     @CurrentUser() me: Principal,
     @Query() q: ImportQueryDto,

@@ -46,3 +46,34 @@ export class SuppressionQuery extends PagingQuery {
   @MaxLength(200)
   q?: string;
 }
+
+export class IntakeSummaryDto {
+  @ApiProperty() received: number;
+  @ApiProperty({ description: 'a sent notice became bounced or complained' }) applied: number;
+  @ApiProperty({ description: 'recorded, nothing to change (a soft bounce, or a notice already ended)' })
+  recorded: number;
+  @ApiProperty({ description: 'no notice of ours went to that address: recorded and ignored' }) unknown: number;
+  @ApiProperty({ description: 'seen before: changed nothing' }) duplicates: number;
+  @ApiProperty({ description: 'addresses put on the suppression list' }) suppressed: number;
+}
+
+export class SuppressionDto {
+  @ApiProperty() email: string;
+  @ApiProperty() reason: string;
+  @ApiProperty({ example: 'bounce', description: 'what suppressed it' }) source: string;
+  @ApiProperty({ nullable: true, type: String }) noticeId: string | null;
+  @ApiProperty({ nullable: true, type: String }) createdBy: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+}
+
+export class SuppressionPageDto {
+  @ApiProperty({ type: [SuppressionDto] }) items: SuppressionDto[];
+  @ApiProperty() total: number;
+  @ApiProperty() page: number;
+  @ApiProperty() pageSize: number;
+}
+
+export class SuppressionAddedDto {
+  @ApiProperty() email: string;
+  @ApiProperty({ description: 'false when the address was already listed' }) added: boolean;
+}
