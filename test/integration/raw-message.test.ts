@@ -1,5 +1,6 @@
-// The notice bytes we build (raw-message.builder.ts) against what MailComposer builds from the same message options, as
-// a mail client reads them (mailparser): the same headers, addresses, subject, text and HTML, in every kind, tier and script.
+// The notice bytes we build (raw-message.builder.ts) against what MailComposer builds from the same message options,
+// as a mail client reads them (mailparser): the same headers, addresses, subject, text and HTML, in every kind, tier
+// and script.
 import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { createTransport } from 'nodemailer';
@@ -178,7 +179,7 @@ describe('the raw notice against MailComposer, read by mailparser', () => {
     );
   });
 
-  it('writes base64 bodies in lines of 76 characters whatever their length (one chunk is 57 × 1024 bytes)', async () => {
+  it('writes base64 bodies in lines of 76 whatever their length (a chunk is 57 × 1024 bytes)', async () => {
     const base = mailOf(CASES[0], 'raw-sizes');
     for (const n of [0, 1, 2, 3, 56, 57, 58, 57 * 1024 - 1, 57 * 1024, 57 * 1024 + 1, 3 * 57 * 1024 + 7, 700_001]) {
       const text = 'äx\n'.repeat(Math.ceil(n / 4)).slice(0, n);

@@ -1,23 +1,41 @@
-// The RFC 5322 bytes of a notice in one Buffer, written in one pass: the message MailComposer makes of the same options
-// (header values encoded and folded by Nodemailer's own MimeNode helpers), without a MIME tree and a stream pipeline per part.
-import { foldLines } from 'nodemailer/lib/mime-funcs';
+// The RFC 5322 bytes of a notice in one Buffer, written in one pass: the message MailComposer makes of the same
+// options (header values encoded and folded by Nodemailer's mime-funcs and MimeNode), without a MIME tree and a
+// stream pipeline per part.
+import { encodeWord, encodeWords, foldLines } from 'nodemailer/lib/mime-funcs';
 import MimeNode from 'nodemailer/lib/mime-node';
 import type { NoticeMail } from './mail-message.builder';
 
-// A node with no content, used only for MimeNode.encodeHeaderValue: RFC 2047 words in base64 (the notice's textEncoding),
-// addresses parsed, punycoded and quoted or encoded. It keeps no state between calls; one per process saves a node per header.
-const headerEncoder = new MimeNode(false, { textEncoding: 'B' });
+// A node with no content, used only for MimeNode.encodeHeaderValue on the address headers: parsed, punycoded, quoted or
+// RFC 2047-encoded in base64 (the notice's textEncoding). It keeps no state between calls; one serves the process.
+const addressEncoder = new MimeNode(false, { textEncoding: 'B' });
 
-/** What MimeNode folds at (RFC 5322 asks for ≤ 78; every value is bounded by the mail builder, so no line nears 998). */
+/** Where MimeNode folds (RFC 5322: ≤ 78; the mail builder bounds every value, so no line nears 998). */
 const FOLD_AT = 76;
 /** Base64 characters per body line (RFC 2045). */
 const LINE = 76;
-/** Input bytes encoded at a time: whole lines, so a digest of tens of MB never becomes one base64 string on the heap. */
+/** Input bytes encoded at a time (whole lines): a digest of tens of MB never becomes one base64 string on the heap. */
 const CHUNK = 57 * 1024;
+const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
 
-function headerLine(key: string, value: string | NoticeMail['to']): string {
-  const encoded = headerEncoder.encodeHeaderValue(key, value);
+function line(key: string, encoded: string): string {
   return encoded.trim() ? `${foldLines(`${key}: ${encoded}`, FOLD_AT)}\r\n` : '';
+}
+
+/** An unstructured header (Subject, X-…) as MimeNode encodes it: base64 words where needed, controls forced in one. */
+function textLine(key: string, value: string): string {
+  const text = value.replace(/\r?\n|\r/g, ' ');
+  return line(key, CONTROL.test(text) ? encodeWord(text, 'B', 52) : encodeWords(text, 'B', 52, true));
+}
+
+function addressLine(key: 'From' | 'To' | 'Reply-To', value: string | NoticeMail['to']): string {
+  return line(key, addressEncoder.encodeHeaderValue(key, value));
+}
+
+// MAIL_FROM is the same on every notice: its encoded line is kept.
+let lastFrom: { value: string; line: string } | null = null;
+function fromLine(value: string): string {
+  if (lastFrom?.value !== value) lastFrom = { value, line: addressLine('From', value) };
+  return lastFrom.line;
 }
 
 /** `Tue, 01 Dec 2026 10:59:12 +0000`, as MimeNode writes it. */
@@ -67,13 +85,13 @@ const PART_HEAD = (type: string) => `Content-Type: ${type}; charset=utf-8\r\nCon
  */
 export function buildRawMessage(mail: NoticeMail, date: Date = new Date()): Buffer {
   let head = '';
-  for (const [key, value] of Object.entries(mail.headers)) head += headerLine(key, value);
+  for (const [key, value] of Object.entries(mail.headers)) head += textLine(key, value);
   head +=
-    headerLine('From', mail.from) +
-    headerLine('To', mail.to) +
-    headerLine('Reply-To', mail.replyTo) +
-    headerLine('Subject', mail.subject) +
-    headerLine('Message-ID', mail.messageId) +
+    fromLine(mail.from) +
+    addressLine('To', mail.to) +
+    addressLine('Reply-To', mail.replyTo) +
+    textLine('Subject', mail.subject) +
+    line('Message-ID', addressEncoder.encodeHeaderValue('Message-ID', mail.messageId)) +
     `Date: ${rfc5322Date(date)}\r\nMIME-Version: 1.0\r\n`;
 
   const parts = [
