@@ -149,7 +149,7 @@ export class MailTransportService implements OnModuleDestroy {
    * second. Set-aside providers are skipped until their cool-down ends, unless all of them are set aside.
    *
    * The message is encoded once, into the bytes every provider is offered (and measured against its maxMessageBytes):
-   * Nodemailer only frames, signs and writes them, no MailComposer runs per send.
+   * Nodemailer wraps them in one raw node and only signs and writes them; no MIME tree is composed per send.
    */
   async send(message: NoticeMail): Promise<SendResult> {
     let raw: Buffer;
