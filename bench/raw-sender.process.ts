@@ -4,6 +4,7 @@
 // for these mails), `service` keeps the message options exactly as the service builds them (base64).
 import 'reflect-metadata';
 import { createTransport } from 'nodemailer';
+import type Mail from 'nodemailer/lib/mailer';
 import { Client } from 'pg';
 import { loadConfig } from '../src/config/app-config';
 import { buildMailMessage } from '../src/notices/channels/email/mail-message.builder';
@@ -41,7 +42,8 @@ async function main(): Promise<void> {
   const ctx = { eventPk, event: payload, products, statusUrl: statusUrl(config.PUBLIC_BASE_URL, payload.caseId) };
   const messages = rows.map((n) => {
     const input = renderInput(ctx, n, null);
-    const message = buildMailMessage(input, renderer.render(input), config);
+    // Handed to Nodemailer as message options, so MailComposer builds each send as it would without the service.
+    const message: Mail.Options = buildMailMessage(input, renderer.render(input), config);
     if (encoding === 'default') delete message.textEncoding;
     return message;
   });

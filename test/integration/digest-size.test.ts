@@ -1,8 +1,8 @@
 // Digests stay small (SPEC §4): an account manager with 50,000 affected accounts gets totals, the 100 most affected
 // accounts and a link to the full list, in a message under 512 KB, built exactly as the sender builds it.
-import MailComposer from 'nodemailer/lib/mail-composer';
 import { NoticeRepository, DIGEST_TOP } from '../../src/notices/notice.repository';
 import { buildMailMessage } from '../../src/notices/channels/email/mail-message.builder';
+import { buildRawMessage } from '../../src/notices/channels/email/raw-message.builder';
 import { renderInput } from '../../src/notices/rendering/notice-input.factory';
 import { NoticeRenderer } from '../../src/notices/rendering/notice-renderer.service';
 import { api, startTestApp, type TestApp } from '../support/app';
@@ -98,7 +98,7 @@ describe('an account manager digest of 50,000 accounts', () => {
       MAIL_DOMAIN: 'vendor.example',
       SUPPORT_EMAIL: 's@vendor.example',
     };
-    const bytes = await new MailComposer(buildMailMessage(input, rendered, config)).compile().build();
+    const bytes = buildRawMessage(buildMailMessage(input, rendered, config));
     expect(bytes.length).toBeLessThan(512 * 1024);
     expect(rendered.text).toContain('50,000');
     expect(rendered.text).toContain('Model weights (weights): 7,142');

@@ -31,7 +31,7 @@ describe('buildMailMessage', () => {
       'X-Customer-Ref': 'ACME-001',
       'Auto-Submitted': 'auto-generated',
     });
-    expect(msg.date).toBeUndefined();
+    expect(msg).not.toHaveProperty('date');
     expect([msg.subject, msg.html, msg.text]).toEqual(['Subject', '<p>hi</p>', 'hi\n']);
   });
 

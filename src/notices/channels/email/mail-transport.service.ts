@@ -6,7 +6,6 @@ import { join, resolve } from 'node:path';
 import { Inject, Injectable, OnModuleDestroy, Optional } from '@nestjs/common';
 import { createTransport, type SMTPPoolSentMessageInfo, type StreamSentMessageInfo } from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
-import MailComposer from 'nodemailer/lib/mail-composer';
 import type { AppConfig } from '../../../config/app-config';
 import { APP_CONFIG } from '../../../config/config.module';
 import { parseSmtpProviders, type SmtpProviderConfig } from '../../../config/smtp-providers';
@@ -14,6 +13,8 @@ import { msToNextSecond } from '../../../queue/rate-counter';
 import { CircuitBreaker } from './circuit-breaker';
 import { LocalRateGate, ProviderRateGate, type RateGate } from './provider-rate.gate';
 import { ProviderMetrics, type ProviderObserver } from './provider.metrics';
+import type { NoticeMail } from './mail-message.builder';
+import { buildRawMessage } from './raw-message.builder';
 import { classifySmtpError, SmtpPermanentError, SmtpTemporaryError } from './smtp-errors';
 
 export interface SendResult {
@@ -74,6 +75,11 @@ function dkimOptions(config: TransportConfig) {
   };
 }
 
+/** Nodemailer options that send `raw` as it is: the envelope and Message-ID are read from the notice, not the bytes. */
+function rawOptions(message: NoticeMail, raw: Buffer): Mail.Options {
+  return { raw, envelope: { from: message.from, to: message.to }, messageId: message.messageId };
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function replyCode(response: string | undefined): number {
@@ -88,8 +94,6 @@ export class MailTransportService implements OnModuleDestroy {
   readonly outboxDir: string | null;
   private readonly providers: Provider[];
   private readonly composer: Mail<StreamSentMessageInfo> | null;
-  /** Some provider has a size limit: messages are built once into bytes, measured, and handed over raw. */
-  private readonly measure: boolean;
   private readonly gate: RateGate;
   private closed = false;
 
@@ -109,7 +113,6 @@ export class MailTransportService implements OnModuleDestroy {
         coolDownMs: config.SMTP_SET_ASIDE_MS ?? 30_000,
       }),
     }));
-    this.measure = providers.some((p) => p.maxMessageBytes !== null);
     if (this.providers.length > 0) {
       this.mode = 'smtp';
       this.outboxDir = null;
@@ -118,11 +121,10 @@ export class MailTransportService implements OnModuleDestroy {
       this.mode = 'outbox';
       this.outboxDir = resolve(config.OUTBOX_DIR);
       mkdirSync(this.outboxDir, { recursive: true });
-      // CRLF line ends: the file holds the same RFC 5322 bytes an SMTP server would receive.
+      // The file holds the bytes an SMTP server would receive (raw, CRLF line ends, signed when DKIM is set).
       this.composer = createTransport({
         streamTransport: true,
         buffer: true,
-        newline: 'windows',
         ...NO_EXTERNAL_CONTENT,
         ...dkim,
       });
@@ -145,16 +147,18 @@ export class MailTransportService implements OnModuleDestroy {
    * that answered. A 4xx or connection error moves on to the next provider at once; a provider whose own rate is
    * spent this second is passed over for the next one, and when only such providers are left we wait for the next
    * second. Set-aside providers are skipped until their cool-down ends, unless all of them are set aside.
+   *
+   * The message is encoded once, into the bytes every provider is offered (and measured against its maxMessageBytes):
+   * Nodemailer wraps them in one raw node and only signs and writes them; no MIME tree is composed per send.
    */
-  async send(message: Mail.Options): Promise<SendResult> {
-    if (this.composer) {
-      try {
-        return await this.writeOutbox(message);
-      } catch (e) {
-        throw classifySmtpError(e);
-      }
+  async send(message: NoticeMail): Promise<SendResult> {
+    let raw: Buffer;
+    try {
+      raw = buildRawMessage(message);
+      if (this.composer) return await this.writeOutbox(message, raw);
+    } catch (e) {
+      throw classifySmtpError(e);
     }
-    const raw = this.measure ? await new MailComposer(message).compile().build() : null;
     const tried = new Set<Provider>();
     let lastTemporary: SmtpTemporaryError | null = null;
     let tooLarge = 0;
@@ -166,7 +170,7 @@ export class MailTransportService implements OnModuleDestroy {
         if (force && (tried.size > tooLarge || rateSpent)) break;
         for (const p of this.providers) {
           if (tried.has(p)) continue;
-          if (raw && p.config.maxMessageBytes !== null && raw.length > p.config.maxMessageBytes) {
+          if (p.config.maxMessageBytes !== null && raw.length > p.config.maxMessageBytes) {
             tried.add(p);
             tooLarge += 1;
             continue;
@@ -204,7 +208,7 @@ export class MailTransportService implements OnModuleDestroy {
     if (tooLarge === this.providers.length) {
       throw new SmtpPermanentError(
         null,
-        `message of ${raw!.length} bytes is larger than every SMTP provider accepts`,
+        `message of ${raw.length} bytes is larger than every SMTP provider accepts`,
         'EMESSAGESIZE',
       );
     }
@@ -216,21 +220,18 @@ export class MailTransportService implements OnModuleDestroy {
     );
   }
 
-  private async sendVia(p: Provider, message: Mail.Options, raw: Buffer | null): Promise<SendResult> {
-    const options: Mail.Options = raw
-      ? { raw, envelope: { from: message.from, to: message.to } as Mail.Envelope, messageId: message.messageId }
-      : message;
-    const info = await p.smtp.sendMail(options);
+  private async sendVia(p: Provider, message: NoticeMail, raw: Buffer): Promise<SendResult> {
+    const info = await p.smtp.sendMail(rawOptions(message, raw));
     return {
       code: replyCode(info.response),
       response: info.response,
-      messageId: info.messageId || String(message.messageId ?? ''),
+      messageId: info.messageId || message.messageId,
       provider: p.config.name,
     };
   }
 
-  private async writeOutbox(message: Mail.Options): Promise<SendResult> {
-    const info = await this.composer!.sendMail(message);
+  private async writeOutbox(message: NoticeMail, raw: Buffer): Promise<SendResult> {
+    const info = await this.composer!.sendMail(rawOptions(message, raw));
     const dir = this.outboxDir!;
     const file = join(dir, outboxFileName(info.messageId));
     // Written aside and renamed: a crash never leaves half a message, and a retry replaces the file.
