@@ -16,4 +16,4 @@ COPY templates ./templates
 USER node
 EXPOSE 3000
 # The heap cap of `npm run start:prod`: see "Node heap" in README.md.
-CMD ["node", "--max-old-space-size=160", "dist/src/main.js"]
+CMD ["node", "--max-old-space-size=160", "--max-semi-space-size=4", "dist/src/main.js"]
