@@ -8,6 +8,7 @@ import { CustomerStatusRepository } from './customer-status/customer-status.repo
 import { CustomerStatusService } from './customer-status/customer-status.service';
 import { AffectedExportService } from './affected-export.service';
 import { AffectedRepository } from './affected.repository';
+import { AffectedTotalsCache } from './affected-totals.cache';
 import { CaseLifecycleService } from './case-lifecycle.service';
 import { CasesController } from './cases.controller';
 import { CasesRepository } from './cases.repository';
@@ -31,6 +32,7 @@ import { EventsService } from './events.service';
     EventsRepository,
     CasesRepository,
     AffectedRepository,
+    AffectedTotalsCache,
     AffectedExportService,
     EventIntakeService,
     CaseLifecycleService,

@@ -6,6 +6,7 @@ import type { DeliveryStatus, WebhookDeliveryStatus } from '../domain/notice.typ
 import type { Writable } from 'node:stream';
 import { AffectedExportService } from './affected-export.service';
 import { AffectedRepository, UNREACHED, type AffectedFilter } from './affected.repository';
+import { AffectedTotalsCache } from './affected-totals.cache';
 import { CasesRepository, type CaseRow } from './cases.repository';
 import type { EventListQuery } from './dto/event-query.dto';
 import { EventsRepository, type EventRow } from './events.repository';
@@ -62,6 +63,7 @@ export class EventsService {
     private readonly cases: CasesRepository,
     private readonly affected: AffectedRepository,
     private readonly exporter: AffectedExportService,
+    private readonly totals: AffectedTotalsCache,
   ) {}
 
   async list(q: EventListQuery, viewer: Principal) {
@@ -93,8 +95,13 @@ export class EventsService {
     const row = await this.getRow(eventId);
     const q = this.affected.eventQuery(row.id, f, viewer);
     // An applied event's customer rows never change (the service deactivates customers, never deletes them), so
-    // customers_affected is their count.
-    return this.affected.page(q, f, !q.filtered && row.applied_at ? row.customers_affected : undefined);
+    // customers_affected is their count; a filtered total is counted once and reused for a while.
+    const applied = Boolean(row.applied_at);
+    const key = this.totals.key(q, applied, Boolean(f.deliveryStatus));
+    const known = !q.filtered && applied ? row.customers_affected : this.totals.get(key);
+    const page = await this.affected.page(q, f, known);
+    if (known === undefined) this.totals.set(key, page.total);
+    return page;
   }
 
   /** The event's notices by who is told first (digests, enterprise, developers), done out of all. */
