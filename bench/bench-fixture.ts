@@ -43,16 +43,16 @@ export function databaseUrl(adminUrl: string, db: string): string {
 }
 
 /**
- * Drops and creates `db`, creates its schema and a support token through the CLI, the demo product catalogue, and
- * imports the bench's generated registry of `customers` (generated once into bench/data, shared with `npm run bench`).
+ * Drops and creates `db`, creates its schema and a support token through the CLI and the demo product catalogue, and
+ * generates the bench's registry of `customers` once into bench/data (shared by `npm run bench`, soak and load).
  */
-export async function prepareRegistry(opts: {
+export async function prepareDatabase(opts: {
   adminUrl: string;
   db: string;
   customers: number;
   env: Record<string, string>;
   log: (s: string) => void;
-}): Promise<{ token: string; file: string; importSeconds: number }> {
+}): Promise<{ token: string; file: string }> {
   const { adminUrl, db, customers, env, log } = opts;
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
@@ -81,6 +81,13 @@ export async function prepareRegistry(opts: {
     await pipeline(generateRegistry({ customers, seed: SEED, format: 'jsonl' }), createWriteStream(file));
     log(`generated in ${((Date.now() - t) / 1000).toFixed(1)} s (${fmt(statSync(file).size / 2 ** 20)} MB)`);
   }
+  return { token, file };
+}
+
+/** `prepareDatabase`, then the registry imported through the real CLI (with the heap cap of `npm run cli`). */
+export async function prepareRegistry(opts: Parameters<typeof prepareDatabase>[0]) {
+  const { token, file } = await prepareDatabase(opts);
+  const { env, log } = opts;
   log(`importing ${file}`);
   const t = Date.now();
   const p = run(dist('src/cli/main.js'), ['registry:import', file, '--json'], env, {

@@ -4,16 +4,7 @@
 // matching only and adds its figures under `scale<N>m.*` in bench/results.json, keeping the rest of the file.
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import {
-  createReadStream,
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { createReadStream, createWriteStream, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -21,25 +12,27 @@ import { execSync } from 'node:child_process';
 import { Client } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { QueueName } from '../src/domain/queue.types';
-import { DEMO_PRODUCTS } from '../src/registry/generator/generator-data';
-import { generateRegistry } from '../src/registry/generator/registry-generator';
+import {
+  benchEvent,
+  cliArgs,
+  databaseUrl,
+  prepareDatabase,
+  START_NODE_ARGS,
+  startApi,
+  startWorker,
+} from './bench-fixture';
 import { dist, fmt, percentile, Proc, ROOT, run, startSink, until } from './bench-support';
 
-const argv = process.argv.slice(2);
-const flag = (name: string) => argv.includes(name);
-const option = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+const { flag, option } = cliArgs();
 const CUSTOMERS = flag('--quick') ? 100_000 : Number(option('--customers') ?? 1_000_000);
 const NO_DISPATCH = flag('--no-dispatch');
 /** Where a `--no-dispatch` run's figures go in bench/results.json, beside the full run's. */
 const SCALE_KEY = `scale${CUSTOMERS % 1_000_000 === 0 ? `${CUSTOMERS / 1_000_000}m` : `${CUSTOMERS}`}`;
-const SEED = 42;
 const RAW_MAX = 50_000;
 const ADMIN_URL = process.env.BENCH_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB = `impact_bench_${CUSTOMERS}`;
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = `bench-${Date.now()}`;
-/** Hits about 30 % of contacts with the generator's distribution (hosted API and weights used in Asia). */
-const SCOPE = { products: ['category:hosted-api', 'category:model-weights'], regions: ['group:ASIA'] };
 
 const log = (s: string) => process.stderr.write(`[bench] ${s}\n`);
 const results: Record<string, any> = {};
@@ -47,10 +40,8 @@ const results: Record<string, any> = {};
 async function main(): Promise<void> {
   const started = Date.now();
   if (!Number.isInteger(CUSTOMERS) || CUSTOMERS < 1000) throw new Error('--customers must be a whole number ≥ 1000');
-  const dbUrl = new URL(ADMIN_URL);
-  dbUrl.pathname = `/${DB}`;
   const env = {
-    DATABASE_URL: dbUrl.toString(),
+    DATABASE_URL: databaseUrl(ADMIN_URL, DB),
     REDIS_URL,
     BULLMQ_PREFIX: PREFIX,
     LOG_LEVEL: 'warn',
@@ -74,34 +65,12 @@ async function main(): Promise<void> {
     results.commit = null;
   }
 
-  const admin = new Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${DB}`);
-  await admin.end();
-
-  // Schema, a support token, and the product catalogue.
-  const user = run(
-    dist('src/cli/main.js'),
-    ['users:create', '--email', 'bench@vendor.example', '--name', 'Bench', '--role', 'support'],
-    env,
-  );
-  if ((await user.exited) !== 0) throw new Error(`users:create failed:\n${user.out()}`);
-  const token = user.out().trim().split('\n').pop() as string;
+  // Schema, a support token, the product catalogue and the registry file (generated once, kept under bench/data).
+  const { token, file } = await prepareDatabase({ adminUrl: ADMIN_URL, db: DB, customers: CUSTOMERS, env, log });
   const pg = new Client({ connectionString: env.DATABASE_URL });
   await pg.connect();
-  for (const p of DEMO_PRODUCTS)
-    await pg.query(`INSERT INTO products (code, name, category) VALUES ($1, $2, $3)`, [p.code, p.name, p.category]);
 
-  // 1. Generate (once, kept under bench/data) and import through the real CLI path.
-  mkdirSync(join(ROOT, 'bench', 'data'), { recursive: true });
-  const file = join(ROOT, 'bench', 'data', `registry-${CUSTOMERS}-${SEED}.jsonl`);
-  if (!existsSync(file)) {
-    const t = Date.now();
-    log(`generating ${fmt(CUSTOMERS, 0)} customers into ${file}`);
-    await pipeline(generateRegistry({ customers: CUSTOMERS, seed: SEED, format: 'jsonl' }), createWriteStream(file));
-    log(`generated in ${((Date.now() - t) / 1000).toFixed(1)} s (${fmt(statSync(file).size / 2 ** 20)} MB)`);
-  }
+  // 1. Import through the real CLI path, then the bare limit of the same rows.
   const walBefore = await walLsn(pg);
   results.import = await importFile(file, env, 'first');
   results.import.walMb = await walMbSince(pg, walBefore);
@@ -126,7 +95,7 @@ async function main(): Promise<void> {
   const queue = new Queue(QueueName.SuspensionEvents, { connection: { url: REDIS_URL }, prefix: PREFIX });
   const baseRedisMb = await redisUsedMb(redis);
   // Without dispatch the worker still matches the event: `review` events are planned and wait for approval.
-  const one = [await startWorker(NO_DISPATCH ? { ...workerEnv, SMTP_URL: 'smtp://127.0.0.1:9' } : workerEnv)];
+  const one = [await startWorker(NO_DISPATCH ? { ...workerEnv, SMTP_URL: 'smtp://127.0.0.1:9' } : workerEnv, log)];
   const bench1 = await publish(pg, queue, 'bench-1', 'bench-case', NO_DISPATCH ? 'review' : 'auto');
   const eventPk = bench1.eventPk;
   const notices = bench1.notices;
@@ -140,9 +109,8 @@ async function main(): Promise<void> {
   results.disk.perMillionCustomersMb = results.disk.afterImportMb / (CUSTOMERS / 1_000_000);
   results.disk.noticesPerEventMb = await relationMb(pg, 'notices');
   save();
-  if (NO_DISPATCH) {
-    for (const w of one) await w.stop();
-    await sink.stop();
+  /** Closes the connections, stamps the run's end and prints its table. */
+  const finish = async (print: () => void) => {
     await queue.obliterate({ force: true }).catch(() => undefined);
     await queue.close();
     redis.disconnect();
@@ -151,8 +119,12 @@ async function main(): Promise<void> {
     results.seconds = Math.round((Date.now() - started) / 1000);
     results.complete = true;
     save();
-    printScaleTable();
-    return;
+    print();
+  };
+  if (NO_DISPATCH) {
+    for (const w of one) await w.stop();
+    await sink.stop();
+    return finish(printScaleTable);
   }
   const first = await until('first mail', async () => (await sink.stats()).firstAt, 120_000, 20);
   results.firstMail = { seconds: (first - bench1.published) / 1000 };
@@ -165,7 +137,7 @@ async function main(): Promise<void> {
   // Two worker processes on a second case's event: fresh notice rows, as a real second case makes (resetting the
   // first event's rows with one UPDATE would leave every row's old version behind and measure the bloat).
   await sink.reset();
-  const two = [await startWorker(workerEnv), await startWorker(workerEnv)];
+  const two = [await startWorker(workerEnv, log), await startWorker(workerEnv, log)];
   const bench2 = await publish(pg, queue, 'bench-2', 'bench-case-2', 'auto');
   results.match2 = { ...bench2.match, note: 'a second case over the same registry, with the first one in the tables' };
   results.dispatch.twoWorkers = await dispatch(
@@ -209,35 +181,14 @@ async function main(): Promise<void> {
     apiCsvPeakRssMb: results.api.csvPeakRssMb,
     noticeTableMb: Number(bytes) / 2 ** 20,
   };
-  await queue.obliterate({ force: true }).catch(() => undefined);
-  await queue.close();
-  redis.disconnect();
-  await pg.end();
-  results.machine.loadAverageAtEnd = loadavg()[0];
-  results.seconds = Math.round((Date.now() - started) / 1000);
-  results.complete = true;
-  save();
-  printTable();
+  await finish(printTable);
 }
 
 /** Publishes a `suspension.issued` event on the queue and waits until the worker has planned it. */
 async function publish(pg: Client, queue: Queue, eventId: string, caseId: string, dispatchMode: 'auto' | 'review') {
   const walBefore = await walLsn(pg);
   const published = Date.now();
-  await queue.add(
-    'event',
-    {
-      eventId,
-      caseId,
-      type: 'suspension.issued',
-      occurredAt: new Date().toISOString(),
-      title: 'Benchmark: exports halted',
-      summary: 'A benchmark event.',
-      scope: SCOPE,
-      dispatch: dispatchMode,
-    },
-    { jobId: eventId },
-  );
+  await queue.add('event', benchEvent(eventId, caseId, dispatchMode), { jobId: eventId });
   const applied = await until(
     `${eventId} planned`,
     async () => {
@@ -393,22 +344,6 @@ async function importFile(file: string, env: Record<string, string>, label: stri
   };
 }
 
-/** The node flags of `npm run start:prod` (the heap cap), so the service is measured as it is really started. */
-const START_NODE_ARGS: string[] = (
-  JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts['start:prod'] as string
-)
-  .split(/\s+/)
-  .filter((a) => a.startsWith('--'));
-
-async function startWorker(env: Record<string, string>): Promise<Proc> {
-  const w = run(dist('src/main.js'), [], { ...env, APP_ROLE: 'worker' }, { nodeArgs: START_NODE_ARGS });
-  w.exited.then((code) => {
-    if (code !== 0 && code !== null) log(`worker ${w.child.pid} exited with ${code}:\n${w.out().slice(-3000)}`);
-  });
-  await until('worker start', async () => w.out().includes('impact-notices started'), 60_000);
-  return w;
-}
-
 async function redisUsedMb(redis: Redis): Promise<number> {
   const info = await redis.info('memory');
   return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0) / 2 ** 20;
@@ -466,19 +401,7 @@ async function dispatch(
 
 async function measureApi(env: Record<string, string>, token: string, notices: number) {
   const port = 3900 + Math.floor(Math.random() * 90);
-  const api = run(
-    dist('src/main.js'),
-    [],
-    { ...env, APP_ROLE: 'api', PORT: String(port) },
-    { nodeArgs: START_NODE_ARGS },
-  );
-  await until(
-    'api start',
-    async () =>
-      api.out().includes('impact-notices started') ||
-      (api.child.exitCode !== null && Promise.reject(new Error(`api exited: ${api.out().slice(-2000)}`))),
-    60_000,
-  );
+  const api = await startApi(env, port);
   const base = `http://127.0.0.1:${port}/api/v1/events/bench-1/affected`;
   const get = async (q: string) => {
     const t = process.hrtime.bigint();
@@ -649,14 +572,7 @@ function printTable(): void {
       `${fmt(r.disk.afterImportMb, 0)} MB after the import, ${fmt(r.disk.afterMatchMb, 0)} MB after the first event`,
     ],
   ];
-  const out = [
-    `Benchmark, ${fmt(r.customers, 0)} customers (${fmt(r.registry.contacts, 0)} contacts, ${fmt(r.registry.subscriptions, 0)} subscriptions), ${r.date.slice(0, 10)}, commit ${r.commit}, ${r.machine.cpus} cores, load average ${fmt(r.machine.loadAverageAtStart, 1)} → ${fmt(r.machine.loadAverageAtEnd, 1)}, ${fmt(r.seconds / 60, 0)} min`,
-    '',
-    '| figure | value | detail |',
-    '| --- | --- | --- |',
-    ...lines.map((l) => `| ${l.join(' | ')} |`),
-  ];
-  process.stdout.write(`${out.join('\n')}\n`);
+  writeTable('Benchmark', lines);
 }
 
 /** The `--no-dispatch` run's table: import and matching against their bare limits, and the disk they take. */
@@ -689,8 +605,14 @@ function printScaleTable(): void {
       `${fmt(r.disk.afterImportMb, 0)} MB after the import, ${fmt(r.disk.afterMatchMb, 0)} MB after the event; notices ${fmt(r.disk.noticesPerEventMb, 0)} MB`,
     ],
   ];
+  writeTable('Scale run (`--no-dispatch`)', lines);
+}
+
+/** Prints a run's heading (its size, date, commit and machine load) and its rows as a Markdown table. */
+function writeTable(title: string, lines: [string, string, string][]): void {
+  const r = results;
   const out = [
-    `Scale run (\`--no-dispatch\`), ${fmt(r.customers, 0)} customers (${fmt(r.registry.contacts, 0)} contacts, ${fmt(r.registry.subscriptions, 0)} subscriptions), ${r.date.slice(0, 10)}, commit ${r.commit}, ${r.machine.cpus} cores, load average ${fmt(r.machine.loadAverageAtStart, 1)} → ${fmt(r.machine.loadAverageAtEnd, 1)}, ${fmt(r.seconds / 60, 0)} min`,
+    `${title}, ${fmt(r.customers, 0)} customers (${fmt(r.registry.contacts, 0)} contacts, ${fmt(r.registry.subscriptions, 0)} subscriptions), ${r.date.slice(0, 10)}, commit ${r.commit}, ${r.machine.cpus} cores, load average ${fmt(r.machine.loadAverageAtStart, 1)} → ${fmt(r.machine.loadAverageAtEnd, 1)}, ${fmt(r.seconds / 60, 0)} min`,
     '',
     '| figure | value | detail |',
     '| --- | --- | --- |',
