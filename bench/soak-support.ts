@@ -138,7 +138,8 @@ export function machinePostgres(adminUrl = MACHINE_ADMIN_URL): Postgres {
   return pg;
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port free on 127.0.0.1 now (the soak's sinks, the private clusters, the fault tests' servers). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
@@ -153,12 +154,20 @@ async function freePort(): Promise<number> {
 /**
  * A cluster of its own (initdb into a temp folder as the postgres OS user, fsync off), so a development run can
  * restart PostgreSQL without disturbing anyone else on the machine's cluster. Not as fast or slow as the real one.
+ * The fault tests' private cluster (test/support/faults.ts) is this one with their own settings.
  */
-export async function privatePostgres(): Promise<Postgres> {
+export async function privatePostgres(
+  opts: { dirPrefix?: string; settings?: string[]; startTimeoutMs?: number } = {},
+): Promise<Postgres & { port: number }> {
+  const {
+    dirPrefix = 'impact-soak-pg-',
+    settings = ['fsync=off', 'max_connections=200', 'shared_buffers=256MB'],
+    startTimeoutMs = 60_000,
+  } = opts;
   const bin = `/usr/lib/postgresql/${clusterVersion()}/bin`;
   const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
   const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
-  const dir = mkdtempSync(join(tmpdir(), 'impact-soak-pg-'));
+  const dir = mkdtempSync(join(tmpdir(), dirPrefix));
   chownSync(dir, uid, gid);
   const data = join(dir, 'data');
   execFileSync(join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8'], {
@@ -169,14 +178,15 @@ export async function privatePostgres(): Promise<Postgres> {
   const port = await freePort();
   const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
   let child: ChildProcess | null = null;
-  const pg: Postgres = {
+  const pg = {
+    port,
     adminUrl,
-    kind: 'private',
+    kind: 'private' as const,
     async start() {
       const args = ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1'];
-      args.push('-c', 'fsync=off', '-c', 'max_connections=200', '-c', 'shared_buffers=256MB');
+      for (const setting of settings) args.push('-c', setting);
       child = spawn(join(bin, 'postgres'), args, { uid, gid, stdio: 'ignore' });
-      await until('private PostgreSQL', () => reachable(adminUrl), 60_000, 200);
+      await until('private PostgreSQL', () => reachable(adminUrl), startTimeoutMs, 200);
     },
     async stop() {
       const c = child;

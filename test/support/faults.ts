@@ -1,23 +1,12 @@
 // Helpers for test/faults/: a bulk registry, private Redis and PostgreSQL servers a test may kill, worker processes, notice tallies.
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Queue } from 'bullmq';
-import { Client } from 'pg';
+import { freePort, privatePostgres } from '../../bench/soak-support';
 import { QueueName } from '../../src/domain/queue.types';
 import { withPg } from './registry-fixture';
 import { spawnService, waitFor, type ServiceProcess } from './service-process';
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** `n` developer customers in DE, one contact each (`c<i>@f.example`), subscribed to product `api` in DE. */
 export async function seedBulk(url: string, n: number): Promise<void> {
@@ -174,71 +163,12 @@ export interface PrivatePostgres {
   destroy(): Promise<void>;
 }
 
-const PG_BIN = '/usr/lib/postgresql/15/bin';
-
+/** The soak's private cluster (bench/soak-support.ts), with this suite's settings. */
 export async function startPrivatePostgres(): Promise<PrivatePostgres> {
-  const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
-  const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
-  const dir = mkdtempSync(join(tmpdir(), 'impact-pg-'));
-  chownSync(dir, uid, gid);
-  const data = join(dir, 'data');
-  execFileSync(join(PG_BIN, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8'], {
-    uid,
-    gid,
-    stdio: 'ignore',
+  const pg = await privatePostgres({
+    dirPrefix: 'impact-pg-',
+    settings: ['fsync=off', 'max_connections=200'],
+    startTimeoutMs: 20_000,
   });
-  const port = await freePort();
-  let child: ChildProcess | null = null;
-  const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
-  const pg: PrivatePostgres = {
-    port,
-    adminUrl,
-    async start() {
-      child = spawn(
-        join(PG_BIN, 'postgres'),
-        [
-          '-D',
-          data,
-          '-p',
-          String(port),
-          '-k',
-          dir,
-          '-c',
-          'listen_addresses=127.0.0.1',
-          '-c',
-          'fsync=off',
-          '-c',
-          'max_connections=200',
-        ],
-        { uid, gid, stdio: 'ignore' },
-      );
-      await waitFor(
-        'private postgres',
-        async () => {
-          const c = new Client({ connectionString: adminUrl });
-          try {
-            await c.connect();
-            return true;
-          } finally {
-            await c.end().catch(() => undefined);
-          }
-        },
-        20_000,
-      );
-    },
-    async stop() {
-      const c = child;
-      child = null;
-      if (!c || c.exitCode !== null) return;
-      const exited = new Promise((res) => c.once('exit', res));
-      c.kill('SIGINT');
-      await exited;
-    },
-    async destroy() {
-      await pg.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-  await pg.start();
-  return pg;
+  return { port: pg.port, adminUrl: pg.adminUrl, start: pg.start, stop: pg.stop, destroy: pg.cleanup };
 }
