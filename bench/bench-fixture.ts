@@ -100,8 +100,21 @@ export async function prepareRegistry(opts: Parameters<typeof prepareDatabase>[0
 }
 
 /** A service process with APP_ROLE=worker, resolved once it has logged its start. */
-export async function startWorker(env: Record<string, string>, log: (s: string) => void): Promise<Proc> {
-  const w = run(dist('src/main.js'), [], { ...env, APP_ROLE: 'worker' }, { nodeArgs: START_NODE_ARGS });
+export async function startWorker(
+  env: Record<string, string>,
+  log: (s: string) => void,
+  opts: { profileDir?: string } = {},
+): Promise<Proc> {
+  // With a profile directory, V8 samples the worker all along (a log that survives the SIGTERM that stops it).
+  const profile = opts.profileDir
+    ? ['--prof', '--no-logfile-per-isolate', `--logfile=${join(opts.profileDir, `worker-${++profiled}.v8.log`)}`]
+    : [];
+  const w = run(
+    dist('src/main.js'),
+    [],
+    { ...env, APP_ROLE: 'worker' },
+    { nodeArgs: [...START_NODE_ARGS, ...profile] },
+  );
   void w.exited.then((code) => {
     if (code !== 0 && code !== null) log(`worker ${w.child.pid} exited with ${code}:\n${w.out().slice(-3000)}`);
   });
@@ -114,6 +127,8 @@ export async function startWorker(env: Record<string, string>, log: (s: string) 
   );
   return w;
 }
+
+let profiled = 0;
 
 /** A service process with APP_ROLE=api on `port`, resolved once it has logged its start. */
 export async function startApi(env: Record<string, string>, port: number): Promise<Proc> {

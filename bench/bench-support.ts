@@ -1,6 +1,6 @@
 // Process helpers for the benchmark: spawn the built service, follow peak RSS, wait for conditions.
-import { ChildProcess, fork, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const ROOT = join(__dirname, '..', '..');
@@ -17,11 +17,50 @@ export function peakRssMb(pid: number | undefined): number | null {
   }
 }
 
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** CPU time (user + system) a live process has used, in seconds, or null once it has gone. */
+export function cpuSeconds(pid: number | string | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after "pid (comm) ": state is the first; utime and stime are the 12th and 13th.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU seconds used so far by the PostgreSQL processes running now, each by pid (compare two readings by pid). */
+export function postgresCpu(): Map<string, number> {
+  const used = new Map<string, number>();
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'postgres') continue;
+    } catch {
+      continue;
+    }
+    const s = cpuSeconds(pid);
+    if (s !== null) used.set(pid, s);
+  }
+  return used;
+}
+
+/** CPU seconds PostgreSQL used between two readings, counting the processes alive at the second one. */
+export function postgresCpuSince(before: Map<string, number>): number {
+  let total = 0;
+  for (const [pid, s] of postgresCpu()) total += s - (before.get(pid) ?? 0);
+  return total;
+}
+
 export interface Proc {
   child: ChildProcess;
   out: () => string;
   /** Highest VmHWM seen while polling (the last reading before exit). */
   peakMb: () => number;
+  /** CPU seconds used (the last reading before exit). */
+  cpuSeconds: () => number;
   exited: Promise<number | null>;
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
 }
@@ -44,7 +83,11 @@ export function run(
     out += d;
     if (opts.echo) process.stderr.write(d);
   });
-  const poll = setInterval(() => (peak = Math.max(peak, peakRssMb(child.pid) ?? 0)), 200);
+  let cpu = 0;
+  const poll = setInterval(() => {
+    peak = Math.max(peak, peakRssMb(child.pid) ?? 0);
+    cpu = cpuSeconds(child.pid) ?? cpu;
+  }, 200);
   const exited = new Promise<number | null>((resolve) =>
     child.on('exit', (code) => {
       clearInterval(poll);
@@ -55,6 +98,7 @@ export function run(
     child,
     out: () => out,
     peakMb: () => Math.max(peak, peakRssMb(child.pid) ?? 0),
+    cpuSeconds: () => (cpu = cpuSeconds(child.pid) ?? cpu),
     exited,
     stop: async (signal = 'SIGTERM') => {
       peak = Math.max(peak, peakRssMb(child.pid) ?? 0);
@@ -85,6 +129,8 @@ export interface Sink {
   reset: () => Promise<void>;
   stop: () => Promise<void>;
   peakMb: () => number | null;
+  /** CPU seconds the sink process has used (null once it has gone). */
+  cpuSeconds: () => number | null;
 }
 
 export async function startSink(): Promise<Sink> {
@@ -110,6 +156,7 @@ export async function startSink(): Promise<Sink> {
       await new Promise((r) => child.once('exit', r));
     },
     peakMb: () => peakRssMb(child.pid),
+    cpuSeconds: () => cpuSeconds(child.pid),
   };
 }
 

@@ -1,7 +1,8 @@
-// `npm run bench [-- --customers N | --quick] [--no-dispatch]`: import and matching against bare-PostgreSQL baselines
+// `npm run bench [-- --customers N | --quick] [--no-dispatch] [--profile DIR]`: import and matching against bare-PostgreSQL baselines
 // of the same rows, dispatch (one and two workers) against the raw Nodemailer loop, the affected-list API and its CSV
 // export, and memory; prints a table, writes bench/results.json. `--no-dispatch` (the 10M run) measures import and
 // matching only and adds its figures under `scale<N>m.*` in bench/results.json, keeping the rest of the file.
+// `--profile DIR` writes each worker's V8 tick log there (`node --prof-process DIR/worker-1.v8.log`); it slows them.
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createReadStream, createWriteStream, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,11 +22,23 @@ import {
   startApi,
   startWorker,
 } from './bench-fixture';
-import { dist, fmt, percentile, Proc, ROOT, run, startSink, until } from './bench-support';
+import {
+  dist,
+  fmt,
+  percentile,
+  postgresCpu,
+  postgresCpuSince,
+  Proc,
+  ROOT,
+  run,
+  startSink,
+  until,
+} from './bench-support';
 
 const { flag, option } = cliArgs();
 const CUSTOMERS = flag('--quick') ? 100_000 : Number(option('--customers') ?? 1_000_000);
 const NO_DISPATCH = flag('--no-dispatch');
+const PROFILE_DIR = option('--profile');
 /** Where a `--no-dispatch` run's figures go in bench/results.json, beside the full run's. */
 const SCALE_KEY = `scale${CUSTOMERS % 1_000_000 === 0 ? `${CUSTOMERS / 1_000_000}m` : `${CUSTOMERS}`}`;
 const RAW_MAX = 50_000;
@@ -95,7 +108,10 @@ async function main(): Promise<void> {
   const queue = new Queue(QueueName.SuspensionEvents, { connection: { url: REDIS_URL }, prefix: PREFIX });
   const baseRedisMb = await redisUsedMb(redis);
   // Without dispatch the worker still matches the event: `review` events are planned and wait for approval.
-  const one = [await startWorker(NO_DISPATCH ? { ...workerEnv, SMTP_URL: 'smtp://127.0.0.1:9' } : workerEnv, log)];
+  const profile = { profileDir: PROFILE_DIR };
+  const one = [
+    await startWorker(NO_DISPATCH ? { ...workerEnv, SMTP_URL: 'smtp://127.0.0.1:9' } : workerEnv, log, profile),
+  ];
   const bench1 = await publish(pg, queue, reg.contacts, 'bench-1', 'bench-case', NO_DISPATCH ? 'review' : 'auto');
   const eventPk = bench1.eventPk;
   const notices = bench1.notices;
@@ -137,7 +153,7 @@ async function main(): Promise<void> {
   // Two worker processes on a second case's event: fresh notice rows, as a real second case makes (resetting the
   // first event's rows with one UPDATE would leave every row's old version behind and measure the bloat).
   await sink.reset();
-  const two = [await startWorker(workerEnv, log), await startWorker(workerEnv, log)];
+  const two = [await startWorker(workerEnv, log, profile), await startWorker(workerEnv, log, profile)];
   const bench2 = await publish(pg, queue, reg.contacts, 'bench-2', 'bench-case-2', 'auto');
   results.match2 = { ...bench2.match, note: 'a second case over the same registry, with the first one in the tables' };
   results.dispatch.twoWorkers = await dispatch(
@@ -160,8 +176,13 @@ async function main(): Promise<void> {
     await sink.reset();
     log(`raw Nodemailer loop (${encoding} encoding): ${fmt(rawCount, 0)} messages`);
     const raw = run(dist('bench/raw-sender.process.js'), [eventPk, String(rawCount), encoding], workerEnv);
+    const sinkCpu = sink.cpuSeconds() ?? 0;
     if ((await raw.exited) !== 0) throw new Error(`raw sender failed:\n${raw.out()}`);
-    return { ...JSON.parse(raw.out().trim().split('\n').pop() as string), peakRssMb: raw.peakMb() };
+    const result = JSON.parse(raw.out().trim().split('\n').pop() as string);
+    const perMail = (seconds: number) => (seconds * 1000) / result.sent;
+    // The loop's process from start to exit (its 2,000 renders included), and the sink meanwhile.
+    const cpuMsPerMail = { sender: perMail(raw.cpuSeconds()), sink: perMail((sink.cpuSeconds() ?? 0) - sinkCpu) };
+    return { ...result, peakRssMb: raw.peakMb(), cpuMsPerMail };
   };
   results.dispatch.raw = await rawLoop('default');
   results.dispatch.rawSameOptions = await rawLoop('service');
@@ -367,6 +388,13 @@ async function dispatch(
 ) {
   let redisPeak = 0;
   let lastLog = 0;
+  // Where the CPU goes while this dispatch runs: per mail, in the workers, the SMTP sink and PostgreSQL.
+  const cpuFrom = {
+    mails: (await sink.stats()).count,
+    workers: workers.map((w) => w.cpuSeconds()),
+    sink: sink.cpuSeconds() ?? 0,
+    pg: postgresCpu(),
+  };
   await until(
     'dispatch completed',
     async () => {
@@ -390,6 +418,13 @@ async function dispatch(
     await pg.query(`SELECT count(*)::int AS sent FROM notices WHERE event_pk = $1 AND status = 'sent'`, [eventPk])
   ).rows;
   const peaks = workers.map((w) => w.peakMb());
+  const mails = Math.max(1, s.count - cpuFrom.mails);
+  const perMail = (seconds: number) => (seconds * 1000) / mails;
+  const cpuMsPerMail = {
+    workers: perMail(workers.reduce((t, w, i) => t + w.cpuSeconds() - cpuFrom.workers[i], 0)),
+    sink: perMail((sink.cpuSeconds() ?? cpuFrom.sink) - cpuFrom.sink),
+    postgres: perMail(postgresCpuSince(cpuFrom.pg)),
+  };
   log(
     `dispatch (${workers.length} worker${workers.length > 1 ? 's' : ''}): ${fmt(sent, 0)} sent in ${fmt(seconds)} s = ${fmt(sent / seconds)} /s`,
   );
@@ -402,6 +437,7 @@ async function dispatch(
     workers: peaks,
     redisPeakMb: redisPeak,
     redisAboveBaselineMb: redisPeak - baseRedisMb,
+    cpuMsPerMail,
   };
 }
 
@@ -548,6 +584,11 @@ function printTable(): void {
       'dispatch, 2 workers',
       `${fmt(d.twoWorkers.perSecond, 0)} mails/s`,
       `${fmt(d.twoWorkers.ratio, 2)} × raw (${fmt(d.twoWorkers.ratioSameOptions, 2)} × same options); ${fmt(d.twoWorkers.seconds)} s`,
+    ],
+    [
+      'CPU per mail: 1 worker / 2 workers / raw loop',
+      `${fmt(d.oneWorker.cpuMsPerMail.workers, 2)} / ${fmt(d.twoWorkers.cpuMsPerMail.workers, 2)} / ${fmt(d.rawSameOptions.cpuMsPerMail.sender, 2)} ms`,
+      `the sender processes (raw loop: service options); PostgreSQL ${fmt(d.oneWorker.cpuMsPerMail.postgres, 2)} / ${fmt(d.twoWorkers.cpuMsPerMail.postgres, 2)} ms, SMTP sink ${fmt(d.oneWorker.cpuMsPerMail.sink, 2)} / ${fmt(d.twoWorkers.cpuMsPerMail.sink, 2)} / ${fmt(d.rawSameOptions.cpuMsPerMail.sink, 2)} ms`,
     ],
     [
       'affected page p50 / p95',
