@@ -8,6 +8,7 @@ import { CsvField1764100000400 } from './1764100000400-csv-field';
 import { CustomerReach1764100000500 } from './1764100000500-customer-reach';
 import { Feedback1764100000600 } from './1764100000600-feedback';
 import { WebhookDeliveries1764100000700 } from './1764100000700-webhook-deliveries';
+import { OpenWork1764100000800 } from './1764100000800-open-work';
 
 export const MIGRATIONS = [
   Foundation1764100000000,
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   CustomerReach1764100000500,
   Feedback1764100000600,
   WebhookDeliveries1764100000700,
+  OpenWork1764100000800,
 ];

@@ -128,13 +128,18 @@ export class NoticeListRepository {
     );
   }
 
-  /** The latest 500 notices sent to a customer's contacts, newest first. */
+  /**
+   * The latest 500 notices sent to a customer's contacts, newest first: through the events that told the customer
+   * (event_customers), then each event's notices by the contact key, as notices have no index on customer_id alone.
+   */
   async ofCustomer(customerId: string): Promise<CustomerNoticeRow[]> {
     return this.dataSource.query(
       `SELECT n.id, e.event_id, e.case_id, n.kind, n.email, n.locale, n.status, n.attempts, n.last_code, n.last_reply,
               n.created_at, n.sent_at, n.provider, n.feedback_reason, n.soft_bounces
-         FROM notices n JOIN events e ON e.id = n.event_pk
-        WHERE n.customer_id = $1 AND NOT n.is_test ORDER BY n.id DESC LIMIT 500`,
+         FROM event_customers ec
+         JOIN notices n ON n.event_pk = ec.event_pk AND n.customer_id = $1 AND NOT n.is_test
+         JOIN events e ON e.id = n.event_pk
+        WHERE ec.customer_id = $1 ORDER BY n.id DESC LIMIT 500`,
       [customerId],
     );
   }

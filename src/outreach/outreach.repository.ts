@@ -4,7 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { DeliveryStatus, NoticeKind } from '../domain/notice.types';
-import type { WorkTable } from '../notices/dispatch/delivery-work.repository';
+import { OPEN, type WorkTable } from '../notices/dispatch/delivery-work.repository';
 
 export interface TestNoticeRow {
   id: string;
@@ -35,7 +35,7 @@ export class OutreachRepository {
     return updated(
       m,
       `UPDATE ${t.name} n SET status = 'cancelled', lease_until = NULL, updated_at = now()
-        WHERE n.event_pk = $1 AND ${t.dispatched}
+        WHERE n.event_pk = $1 AND ${t.dispatched} AND ${OPEN}
           AND (n.status IN ('pending', 'retrying') OR (n.status = 'sending' AND n.lease_until < now()))`,
       eventPk,
     );

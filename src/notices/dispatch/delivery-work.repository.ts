@@ -112,7 +112,11 @@ export const WORK_TABLES: Readonly<Record<DeliveryChannelName, WorkTable>> = {
 const CLAIMABLE = `(n.status = 'pending'
    OR (n.status = 'retrying' AND n.next_attempt_at <= now())
    OR (n.status = 'sending' AND n.lease_until < now()))`;
-const OPEN = `n.status IN ('pending', 'sending', 'retrying')`;
+/**
+ * Not sent yet and not given up (pending, sending or retrying): `is_open` is derived from the status in the table, so
+ * that the partial work index can name it without making every claim write index entries (migration 800).
+ */
+export const OPEN = `n.is_open`;
 
 /** True when no row of any table can still be sent for the event aliased `e`. */
 const NOTHING_OPEN = Object.values(WORK_TABLES)
