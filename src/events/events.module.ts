@@ -9,6 +9,7 @@ import { CustomerStatusService } from './customer-status/customer-status.service
 import { AffectedExportService } from './affected-export.service';
 import { AffectedRepository } from './affected.repository';
 import { AffectedTotalsCache } from './affected-totals.cache';
+import { EventTalliesCache } from './event-tallies.cache';
 import { CaseLifecycleService } from './case-lifecycle.service';
 import { CasesController } from './cases.controller';
 import { CasesRepository } from './cases.repository';
@@ -33,6 +34,7 @@ import { EventsService } from './events.service';
     CasesRepository,
     AffectedRepository,
     AffectedTotalsCache,
+    EventTalliesCache,
     AffectedExportService,
     EventIntakeService,
     CaseLifecycleService,

@@ -15,6 +15,13 @@ import { customerVisibility } from '../registry/customer-visibility';
 import type { EventStatus, SuspensionEvent } from '../domain/event.types';
 import { FINISHED_EVENT_STATUSES } from '../domain/event-status';
 
+/** What an event's page and API show of its sending, counted together (EventsRepository.tallies). */
+export interface EventTallies {
+  counts: Record<DeliveryStatus, number>;
+  webhooks: Record<WebhookDeliveryStatus, number>;
+  classes: { class: string; total: number; done: number }[];
+}
+
 export interface EventRow {
   id: string;
   event_id: string | null;
@@ -198,19 +205,38 @@ export class EventsRepository {
   }
 
   /**
-   * Progress of one event's notices by who is told first (SPEC §4): account-manager digests, enterprise, developers;
-   * done = in a final state. Of the notices `viewer` may see.
+   * One event's tallies, of the notices and deliveries `viewer` may see: notices by delivery state, webhook
+   * deliveries by state, and progress by who is told first (SPEC §4): account-manager digests, enterprise,
+   * developers, done = in a final state. One scan of the event's notices gives both the counts and the progress.
    */
-  async progressByClass(eventPk: string, viewer: Principal): Promise<{ class: string; total: number; done: number }[]> {
-    const visible = customerVisibility(viewer, 'c', 3);
-    return this.dataSource.query(
-      `SELECT class, count(*)::int AS total, count(*) FILTER (WHERE status = ANY($2::text[]))::int AS done
-         FROM (SELECT CASE WHEN n.kind = 'am-digest' THEN 'digests' ELSE n.tier END AS class, n.status
-                 FROM notices n ${visible.params.length ? `JOIN customers c ON c.id = n.customer_id AND ${visible.sql}` : ''}
-                WHERE n.event_pk = $1 AND NOT n.is_test) x
-        GROUP BY 1 ORDER BY CASE class WHEN 'digests' THEN 0 WHEN 'enterprise' THEN 1 ELSE 2 END`,
-      [eventPk, FINAL_DELIVERY_STATUSES, ...visible.params],
-    );
+  async tallies(eventPk: string, viewer: Principal): Promise<EventTallies> {
+    const visible = customerVisibility(viewer, 'c', 2);
+    const [rows, webhooks] = await Promise.all([
+      this.dataSource.query(
+        `SELECT CASE WHEN n.kind = 'am-digest' THEN 'digests' ELSE n.tier END AS class, n.status, count(*)::int AS n
+           FROM notices n ${visible.params.length ? `JOIN customers c ON c.id = n.customer_id AND ${visible.sql}` : ''}
+          WHERE n.event_pk = $1 AND ${NOTICE_WORK.dispatched}
+          GROUP BY 1, 2`,
+        [eventPk, ...visible.params],
+      ) as Promise<{ class: string; status: DeliveryStatus; n: number }[]>,
+      this.webhookCounts([eventPk], viewer),
+    ]);
+    const counts = Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, 0])) as Record<DeliveryStatus, number>;
+    const classes = new Map<string, { class: string; total: number; done: number }>();
+    for (const r of rows) {
+      counts[r.status] += r.n;
+      const c = classes.get(r.class) ?? { class: r.class, total: 0, done: 0 };
+      c.total += r.n;
+      if (FINAL_DELIVERY_STATUSES.includes(r.status)) c.done += r.n;
+      classes.set(r.class, c);
+    }
+    // Who is told first (SPEC §4): digests, then enterprise, then developers.
+    const order = (c: string) => (c === 'digests' ? 0 : c === 'enterprise' ? 1 : 2);
+    return {
+      counts,
+      webhooks: webhooks.get(String(eventPk))!,
+      classes: [...classes.values()].sort((a, b) => order(a.class) - order(b.class)),
+    };
   }
 
   /** Webhook delivery counts by state per event, of the customers `viewer` may see. */

@@ -9,7 +9,8 @@ import { AffectedRepository, UNREACHED, type AffectedFilter } from './affected.r
 import { AffectedTotalsCache } from './affected-totals.cache';
 import { CasesRepository, type CaseRow } from './cases.repository';
 import type { EventListQuery } from './dto/event-query.dto';
-import { EventsRepository, type EventRow } from './events.repository';
+import { EventTalliesCache } from './event-tallies.cache';
+import { EventsRepository, type EventRow, type EventTallies } from './events.repository';
 
 export interface EventView {
   eventId: string | null;
@@ -64,6 +65,7 @@ export class EventsService {
     private readonly affected: AffectedRepository,
     private readonly exporter: AffectedExportService,
     private readonly totals: AffectedTotalsCache,
+    private readonly talliesCache: EventTalliesCache,
   ) {}
 
   async list(q: EventListQuery, viewer: Principal) {
@@ -84,11 +86,13 @@ export class EventsService {
 
   /** The API view of an event row already read (a page that needs both reads the row once). */
   async view(row: EventRow, viewer: Principal): Promise<EventView> {
-    const [counts, webhooks] = await Promise.all([
-      this.events.noticeCounts([row.id], viewer),
-      this.events.webhookCounts([row.id], viewer),
-    ]);
-    return toEventView(row, counts.get(String(row.id))!, webhooks.get(String(row.id))!);
+    const { counts, webhooks } = await this.tallies(row, viewer);
+    return toEventView(row, counts, webhooks);
+  }
+
+  /** Counts and progress of one event, shared for a second between the requests that read it while it is sent. */
+  private tallies(row: EventRow, viewer: Principal): Promise<EventTallies> {
+    return this.talliesCache.get(row, viewer, () => this.events.tallies(row.id, viewer));
   }
 
   async eventAffected(eventId: string, f: AffectedFilter, viewer: Principal) {
@@ -105,8 +109,8 @@ export class EventsService {
   }
 
   /** The event's notices by who is told first (digests, enterprise, developers), done out of all. */
-  progressByClass(eventPk: string, viewer: Principal) {
-    return this.events.progressByClass(eventPk, viewer);
+  async progressByClass(row: EventRow, viewer: Principal) {
+    return (await this.tallies(row, viewer)).classes;
   }
 
   /** Customers of the event none of whose notices ended `sent` (SPEC §4), among those `viewer` may see. */
