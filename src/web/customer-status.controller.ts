@@ -11,9 +11,11 @@ import {
   Res,
   UseFilters,
 } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { ApiErrors } from '../common/api-docs';
 import { Public } from '../common/auth.decorators';
+import { CustomerStatusDto } from '../events/dto/customer-status.dto';
 import { CustomerStatusService } from '../events/customer-status/customer-status.service';
 import { NoticeRenderer } from '../notices/rendering/notice-renderer.service';
 import { StatusFailureLimiter } from './status-failure.limiter';
@@ -21,7 +23,7 @@ import { customerStatusPage } from './customer-status.page';
 import { WebExceptionFilter } from './web-exception.filter';
 import { WebViews, type WebRequest } from './web-views.service';
 
-@ApiExcludeController()
+@ApiTags('status')
 @UseFilters(WebExceptionFilter)
 @Public()
 @Controller('status')
@@ -34,6 +36,21 @@ export class CustomerStatusController {
   ) {}
 
   @Get(':caseId/c/:token')
+  @ApiOperation({
+    summary:
+      "A customer's own page for a case: what of theirs is blocked, where, since when, what changed (no bearer token: " +
+      'the link is the secret). HTML, or JSON with Accept: application/json',
+    security: [],
+  })
+  @ApiParam({ name: 'caseId' })
+  @ApiParam({ name: 'token', description: "the link's token, unguessable, one per customer and case" })
+  @ApiQuery({ name: 'lang', required: false, description: 'the HTML page in this language (default: the customer’s)' })
+  @ApiProduces('text/html', 'application/json')
+  @ApiOkResponse({ type: CustomerStatusDto, description: 'the page, or its JSON' })
+  @ApiErrors(
+    [404, 'no such link: an unknown case, a tampered token or another case’s, all answered alike'],
+    [429, 'too many failed links from this address'],
+  )
   async show(
     @Req() req: WebRequest,
     @Res() res: Response,
