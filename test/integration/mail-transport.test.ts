@@ -153,6 +153,14 @@ describe('MailTransportService over SMTP (pooled)', () => {
     expect(sink.messages).toHaveLength(0);
   });
 
+  it('fails a message that cannot be encoded at once, as permanent, without sending anything', async () => {
+    const broken = { ...message(notice('109')), text: undefined as unknown as string };
+    const failed = await transport.send(broken).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(SmtpPermanentError);
+    expect(failed).toMatchObject({ code: null, response: expect.stringMatching(/^the message could not be built: /) });
+    expect(sink.messages).toHaveLength(0);
+  });
+
   it('classifies 4xx on RCPT and on MAIL FROM as temporary', async () => {
     sink.reply('rcpt', 452, '4.2.2 Mailbox full');
     await expect(transport.send(message(notice('109')))).rejects.toMatchObject({ code: 452, temporary: true });

@@ -155,9 +155,16 @@ export class MailTransportService implements OnModuleDestroy {
     let raw: Buffer;
     try {
       raw = buildRawMessage(message);
-      if (this.composer) return await this.writeOutbox(message, raw);
     } catch (e) {
-      throw classifySmtpError(e);
+      // Encoding is pure: the same notice would fail the same way on every retry.
+      throw new SmtpPermanentError(null, `the message could not be built: ${(e as Error).message}`, 'EMESSAGE');
+    }
+    if (this.composer) {
+      try {
+        return await this.writeOutbox(message, raw);
+      } catch (e) {
+        throw classifySmtpError(e);
+      }
     }
     const tried = new Set<Provider>();
     let lastTemporary: SmtpTemporaryError | null = null;
