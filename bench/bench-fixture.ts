@@ -84,6 +84,25 @@ export async function prepareDatabase(opts: {
   return { token, file };
 }
 
+/**
+ * Drops a run's database at its end (a 10M run leaves about 15 GB), unless the run was given `--keep-db` to look
+ * into it afterwards.
+ */
+export async function dropDatabaseUnlessKept(adminUrl: string, db: string, log: (s: string) => void): Promise<void> {
+  if (process.argv.includes('--keep-db')) {
+    log(`kept database ${db} (--keep-db)`);
+    return;
+  }
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+  log(`dropped database ${db} (--keep-db keeps it)`);
+}
+
 /** `prepareDatabase`, then the registry imported through the real CLI (with the heap cap of `npm run cli`). */
 export async function prepareRegistry(opts: Parameters<typeof prepareDatabase>[0]) {
   const { token, file } = await prepareDatabase(opts);

@@ -1,4 +1,5 @@
-// `npm run load [-- --customers N --duration S --connections C]`: the API under load while an event dispatches.
+// `npm run load [-- --customers N --duration S --connections C --keep-db]`: the API under load while an event
+// dispatches.
 // autocannon drives the affected list, the customer search, the event and customers' status links side by side
 // (the connections split between them), plus a trickle of bad status tokens from one other client address to show
 // the failure limiter's 429s; the API's RSS is sampled throughout. Prints a table, writes bench/load.json.
@@ -14,7 +15,16 @@ import { Client } from 'pg';
 import { QueueName } from '../src/domain/queue.types';
 import { createStatusToken } from '../src/notices/status-link/status-link.token';
 import { fmt, Proc, ROOT, startSink, until } from './bench-support';
-import { benchEvent, cliArgs, databaseUrl, prepareRegistry, rssMb, startApi, startWorker } from './bench-fixture';
+import {
+  benchEvent,
+  cliArgs,
+  databaseUrl,
+  dropDatabaseUnlessKept,
+  prepareRegistry,
+  rssMb,
+  startApi,
+  startWorker,
+} from './bench-fixture';
 import { deletePrefixKeys } from './soak-support';
 
 const args = cliArgs();
@@ -45,6 +55,7 @@ async function cleanup(): Promise<void> {
   await sinkStop?.().catch(() => undefined);
   if (redis) await deletePrefixKeys(redis, PREFIX).catch(() => undefined);
   redis?.disconnect();
+  await dropDatabaseUnlessKept(ADMIN_URL, DB, log).catch((e) => log(`could not drop ${DB}: ${(e as Error).message}`));
 }
 process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
 process.on('SIGTERM', () => void cleanup().then(() => process.exit(143)));

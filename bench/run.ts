@@ -1,4 +1,4 @@
-// `npm run bench [-- --customers N | --quick] [--no-dispatch] [--profile DIR]`: import and matching against bare-PostgreSQL baselines
+// `npm run bench [-- --customers N | --quick] [--no-dispatch] [--profile DIR] [--keep-db]`: import and matching against bare-PostgreSQL baselines
 // of the same rows, dispatch (one and two workers) against the raw Nodemailer loop, the affected-list API and its CSV
 // export, and memory; prints a table, writes bench/results.json. `--no-dispatch` (the 10M run) measures import and
 // matching only and adds its figures under `scale<N>m.*` in bench/results.json, keeping the rest of the file.
@@ -17,6 +17,7 @@ import {
   benchEvent,
   cliArgs,
   databaseUrl,
+  dropDatabaseUnlessKept,
   prepareDatabase,
   START_NODE_ARGS,
   startApi,
@@ -131,6 +132,7 @@ async function main(): Promise<void> {
     await queue.close();
     redis.disconnect();
     await pg.end();
+    await dropDatabaseUnlessKept(ADMIN_URL, DB, log);
     results.machine.loadAverageAtEnd = loadavg()[0];
     results.seconds = Math.round((Date.now() - started) / 1000);
     results.complete = true;

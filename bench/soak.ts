@@ -1,7 +1,8 @@
-// `npm run soak [-- --customers N …]`: one large event dispatched by two worker processes through repeated faults (a
-// worker SIGKILLed every minute and restarted, PostgreSQL restarted, the service's Redis keys deleted, the first SMTP
-// provider gone for two minutes), then checks that every contact got exactly one sent notice and that no Message-ID
-// reached the sinks more often than once plus the number of faults it was in flight at. Writes bench/soak.json.
+// `npm run soak [-- --customers N … --keep-db]`: one large event dispatched by two worker processes through repeated
+// faults (a worker SIGKILLed every minute and restarted, PostgreSQL restarted, the service's Redis keys deleted, the
+// first SMTP provider gone for two minutes), then checks that every contact got exactly one sent notice and that no
+// Message-ID reached the sinks more often than once plus the number of faults it was in flight at. Writes
+// bench/soak.json.
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { writeFileSync } from 'node:fs';
@@ -11,7 +12,14 @@ import { execSync } from 'node:child_process';
 import { Client } from 'pg';
 import { QueueName } from '../src/domain/queue.types';
 import { fmt, Proc, ROOT, until } from './bench-support';
-import { benchEvent, cliArgs, databaseUrl, prepareRegistry, startWorker } from './bench-fixture';
+import {
+  benchEvent,
+  cliArgs,
+  databaseUrl,
+  dropDatabaseUnlessKept,
+  prepareRegistry,
+  startWorker,
+} from './bench-fixture';
 import { deletePrefixKeys, machinePostgres, Postgres, privatePostgres, SoakSink, startSoakSink } from './soak-support';
 
 const args = cliArgs();
@@ -110,6 +118,7 @@ async function main(): Promise<number> {
     redis.disconnect();
   });
 
+  cleanups.push(() => dropDatabaseUnlessKept(postgres.adminUrl, DB, log));
   const registry = await prepareRegistry({ adminUrl: postgres.adminUrl, db: DB, customers: CUSTOMERS, env, log });
   results.importSeconds = registry.importSeconds;
 
