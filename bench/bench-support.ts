@@ -54,6 +54,21 @@ export function postgresCpuSince(before: Map<string, number>): number {
   return total;
 }
 
+/** The machine's CPU time so far, from /proc/stat, in clock ticks over all cores. */
+export function machineCpu(): { total: number; idle: number; steal: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal (guest time is already in user)
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = f;
+  return { total: user + nice + system + idle + iowait + irq + softirq + steal, idle: idle + iowait, steal };
+}
+
+/** Shares of the machine's CPU time since `before`: busy (any use, interrupts included) and stolen by the host. */
+export function machineCpuSince(before: ReturnType<typeof machineCpu>): { busy: number; steal: number } {
+  const now = machineCpu();
+  const total = Math.max(1, now.total - before.total);
+  return { busy: 1 - (now.idle - before.idle) / total, steal: (now.steal - before.steal) / total };
+}
+
 export interface Proc {
   child: ChildProcess;
   out: () => string;

@@ -27,6 +27,8 @@ import {
   dist,
   fmt,
   percentile,
+  machineCpu,
+  machineCpuSince,
   postgresCpu,
   postgresCpuSince,
   Proc,
@@ -83,6 +85,15 @@ async function main(): Promise<void> {
   const { token, file } = await prepareDatabase({ adminUrl: ADMIN_URL, db: DB, customers: CUSTOMERS, env, log });
   const pg = new Client({ connectionString: env.DATABASE_URL });
   await pg.connect();
+  // The server settings the figures depend on (this machine's CI configuration turns autovacuum off).
+  results.machine.postgres = Object.fromEntries(
+    (
+      await pg.query(
+        `SELECT name, current_setting(name) AS value FROM pg_settings
+          WHERE name IN ('server_version', 'autovacuum', 'shared_buffers', 'max_wal_size', 'fsync')`,
+      )
+    ).rows.map((r) => [r.name, r.value]),
+  );
 
   // 1. Import through the real CLI path, then the bare limit of the same rows.
   const walBefore = await walLsn(pg);
@@ -179,12 +190,14 @@ async function main(): Promise<void> {
     log(`raw Nodemailer loop (${encoding} encoding): ${fmt(rawCount, 0)} messages`);
     const raw = run(dist('bench/raw-sender.process.js'), [eventPk, String(rawCount), encoding], workerEnv);
     const sinkCpu = sink.cpuSeconds() ?? 0;
+    const machine = machineCpu();
     if ((await raw.exited) !== 0) throw new Error(`raw sender failed:\n${raw.out()}`);
     const result = JSON.parse(raw.out().trim().split('\n').pop() as string);
     const perMail = (seconds: number) => (seconds * 1000) / result.sent;
     // The loop's process from start to exit (its 2,000 renders included), and the sink meanwhile.
     const cpuMsPerMail = { sender: perMail(raw.cpuSeconds()), sink: perMail((sink.cpuSeconds() ?? 0) - sinkCpu) };
-    return { ...result, peakRssMb: raw.peakMb(), cpuMsPerMail };
+    const { busy, steal } = machineCpuSince(machine);
+    return { ...result, peakRssMb: raw.peakMb(), cpuMsPerMail, machineBusy: busy, machineSteal: steal };
   };
   results.dispatch.raw = await rawLoop('default');
   results.dispatch.rawSameOptions = await rawLoop('service');
@@ -396,6 +409,7 @@ async function dispatch(
     workers: workers.map((w) => w.cpuSeconds()),
     sink: sink.cpuSeconds() ?? 0,
     pg: postgresCpu(),
+    machine: machineCpu(),
   };
   await until(
     'dispatch completed',
@@ -427,6 +441,8 @@ async function dispatch(
     sink: perMail((sink.cpuSeconds() ?? cpuFrom.sink) - cpuFrom.sink),
     postgres: perMail(postgresCpuSince(cpuFrom.pg)),
   };
+  // The whole machine meanwhile: the kernel's share (loopback TCP, interrupts) is in no process's time.
+  const machine = machineCpuSince(cpuFrom.machine);
   log(
     `dispatch (${workers.length} worker${workers.length > 1 ? 's' : ''}): ${fmt(sent, 0)} sent in ${fmt(seconds)} s = ${fmt(sent / seconds)} /s`,
   );
@@ -440,6 +456,8 @@ async function dispatch(
     redisPeakMb: redisPeak,
     redisAboveBaselineMb: redisPeak - baseRedisMb,
     cpuMsPerMail,
+    machineBusy: machine.busy,
+    machineSteal: machine.steal,
   };
 }
 
@@ -575,7 +593,7 @@ function printTable(): void {
     [
       'raw loop, service’s mail options',
       `${fmt(d.rawSameOptions.perSecond, 0)} mails/s`,
-      'base64 parts, as the service sends them',
+      `base64 parts, as the service sends them; machine busy ${fmt(d.rawSameOptions.machineBusy * 100, 0)} %`,
     ],
     [
       'dispatch, 1 worker',
@@ -590,7 +608,7 @@ function printTable(): void {
     [
       'CPU per mail: 1 worker / 2 workers / raw loop',
       `${fmt(d.oneWorker.cpuMsPerMail.workers, 2)} / ${fmt(d.twoWorkers.cpuMsPerMail.workers, 2)} / ${fmt(d.rawSameOptions.cpuMsPerMail.sender, 2)} ms`,
-      `the sender processes (raw loop: service options); PostgreSQL ${fmt(d.oneWorker.cpuMsPerMail.postgres, 2)} / ${fmt(d.twoWorkers.cpuMsPerMail.postgres, 2)} ms, SMTP sink ${fmt(d.oneWorker.cpuMsPerMail.sink, 2)} / ${fmt(d.twoWorkers.cpuMsPerMail.sink, 2)} / ${fmt(d.rawSameOptions.cpuMsPerMail.sink, 2)} ms`,
+      `the sender processes (raw loop: service options); PostgreSQL ${fmt(d.oneWorker.cpuMsPerMail.postgres, 2)} / ${fmt(d.twoWorkers.cpuMsPerMail.postgres, 2)} ms, SMTP sink ${fmt(d.oneWorker.cpuMsPerMail.sink, 2)} / ${fmt(d.twoWorkers.cpuMsPerMail.sink, 2)} / ${fmt(d.rawSameOptions.cpuMsPerMail.sink, 2)} ms; machine busy ${fmt(d.oneWorker.machineBusy * 100, 0)} / ${fmt(d.twoWorkers.machineBusy * 100, 0)} % (stolen ${fmt(d.oneWorker.machineSteal * 100, 0)} / ${fmt(d.twoWorkers.machineSteal * 100, 0)} %)`,
     ],
     [
       'affected page p50 / p95',
@@ -660,8 +678,9 @@ function printScaleTable(): void {
 /** Prints a run's heading (its size, date, commit and machine load) and its rows as a Markdown table. */
 function writeTable(title: string, lines: [string, string, string][]): void {
   const r = results;
+  const pgs: Record<string, string> = r.machine.postgres ?? {};
   const out = [
-    `${title}, ${fmt(r.customers, 0)} customers (${fmt(r.registry.contacts, 0)} contacts, ${fmt(r.registry.subscriptions, 0)} subscriptions), ${r.date.slice(0, 10)}, commit ${r.commit}, ${r.machine.cpus} cores, load average ${fmt(r.machine.loadAverageAtStart, 1)} → ${fmt(r.machine.loadAverageAtEnd, 1)}, ${fmt(r.seconds / 60, 0)} min`,
+    `${title}, ${fmt(r.customers, 0)} customers (${fmt(r.registry.contacts, 0)} contacts, ${fmt(r.registry.subscriptions, 0)} subscriptions), ${r.date.slice(0, 10)}, commit ${r.commit}, ${r.machine.cpus} cores, load average ${fmt(r.machine.loadAverageAtStart, 1)} → ${fmt(r.machine.loadAverageAtEnd, 1)}, ${fmt(r.seconds / 60, 0)} min; PostgreSQL ${pgs.server_version?.split(' ')[0]}, autovacuum ${pgs.autovacuum}, shared_buffers ${pgs.shared_buffers}`,
     '',
     '| figure | value | detail |',
     '| --- | --- | --- |',
