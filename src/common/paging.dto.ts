@@ -1,4 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
@@ -24,4 +24,11 @@ export interface Page<T> {
   total: number;
   page: number;
   pageSize: number;
+}
+
+/** What every page answer says besides its items, for the OpenAPI document: each page DTO extends it with `items`. */
+export abstract class PageDto implements Omit<Page<unknown>, 'items'> {
+  @ApiProperty() total: number;
+  @ApiProperty() page: number;
+  @ApiProperty() pageSize: number;
 }

@@ -1,5 +1,6 @@
 // Response shape of GET /audit, for the OpenAPI document.
 import { ApiProperty } from '@nestjs/swagger';
+import { PageDto } from '../../common/paging.dto';
 
 export class AuditEntryDto {
   @ApiProperty() id: string;
@@ -11,9 +12,6 @@ export class AuditEntryDto {
   @ApiProperty({ type: 'object', additionalProperties: true }) details: Record<string, unknown>;
 }
 
-export class AuditPageDto {
+export class AuditPageDto extends PageDto {
   @ApiProperty({ type: [AuditEntryDto] }) items: AuditEntryDto[];
-  @ApiProperty() total: number;
-  @ApiProperty() page: number;
-  @ApiProperty() pageSize: number;
 }

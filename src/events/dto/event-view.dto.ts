@@ -1,6 +1,7 @@
 // Response shapes of the events, cases and outreach routes, for the OpenAPI document (SPEC §5).
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { EVENT_STATUSES, EVENT_TYPES } from '../../domain/event.types';
+import { PageDto } from '../../common/paging.dto';
 
 export class NoticeCountsDto {
   @ApiProperty() pending: number;
@@ -38,11 +39,8 @@ export class EventViewDto {
   raw?: string | null;
 }
 
-export class EventPageDto {
+export class EventPageDto extends PageDto {
   @ApiProperty({ type: [EventViewDto] }) items: EventViewDto[];
-  @ApiProperty() total: number;
-  @ApiProperty() page: number;
-  @ApiProperty() pageSize: number;
 }
 
 export class AcceptedEventDto {
@@ -73,11 +71,8 @@ export class AffectedItemDto {
   deliveryStatus?: string;
 }
 
-export class AffectedPageDto {
+export class AffectedPageDto extends PageDto {
   @ApiProperty({ type: [AffectedItemDto] }) items: AffectedItemDto[];
-  @ApiProperty() total: number;
-  @ApiProperty() page: number;
-  @ApiProperty() pageSize: number;
 }
 
 export class OutreachResultDto {
@@ -98,11 +93,8 @@ export class CaseViewDto {
   @ApiProperty({ description: 'customers with a subscription suspended now' }) suspendedCustomers: number;
 }
 
-export class CasePageDto {
+export class CasePageDto extends PageDto {
   @ApiProperty({ type: [CaseViewDto] }) items: CaseViewDto[];
-  @ApiProperty() total: number;
-  @ApiProperty() page: number;
-  @ApiProperty() pageSize: number;
 }
 
 export class CaseDetailDto extends CaseViewDto {

@@ -2,6 +2,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { DELIVERY_STATUSES, NOTICE_KINDS } from '../../domain/notice.types';
 import { EVENT_STATUSES } from '../../domain/event.types';
+import { PageDto } from '../../common/paging.dto';
 
 export class TestNoticeDto {
   @ApiProperty() id: string;
@@ -37,11 +38,8 @@ export class NoticeItemDto {
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
 }
 
-export class NoticePageDto {
+export class NoticePageDto extends PageDto {
   @ApiProperty({ type: [NoticeItemDto] }) items: NoticeItemDto[];
-  @ApiProperty() total: number;
-  @ApiProperty() page: number;
-  @ApiProperty() pageSize: number;
 }
 
 export class ReconcileResultDto {

@@ -3,6 +3,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { DELIVERY_STATUSES, NOTICE_KINDS } from '../../domain/notice.types';
 import { PRODUCT_CATEGORIES, TIERS } from '../../domain/registry.types';
 import { IMPORT_MODES } from '../import/import.types';
+import { PageDto } from '../../common/paging.dto';
 
 export class ProductDto {
   @ApiProperty({ example: 'claude-api' }) code: string;
@@ -10,11 +11,8 @@ export class ProductDto {
   @ApiProperty({ enum: PRODUCT_CATEGORIES }) category: string;
 }
 
-export class ProductPageDto {
+export class ProductPageDto extends PageDto {
   @ApiProperty({ type: [ProductDto] }) items: ProductDto[];
-  @ApiProperty() total: number;
-  @ApiProperty() page: number;
-  @ApiProperty() pageSize: number;
 }
 
 export class RegionGroupDto {
@@ -24,11 +22,8 @@ export class RegionGroupDto {
   @ApiProperty({ description: 'built in (continents and regions), not defined by an operator' }) builtin: boolean;
 }
 
-export class RegionGroupPageDto {
+export class RegionGroupPageDto extends PageDto {
   @ApiProperty({ type: [RegionGroupDto] }) items: RegionGroupDto[];
-  @ApiProperty() total: number;
-  @ApiProperty() page: number;
-  @ApiProperty() pageSize: number;
 }
 
 export class AccountManagerRefDto {
@@ -51,11 +46,8 @@ export class CustomerSummaryDto {
   @ApiProperty({ type: [SubscriptionRefDto] }) subscriptions: SubscriptionRefDto[];
 }
 
-export class CustomerPageDto {
+export class CustomerPageDto extends PageDto {
   @ApiProperty({ type: [CustomerSummaryDto] }) items: CustomerSummaryDto[];
-  @ApiProperty() total: number;
-  @ApiProperty() page: number;
-  @ApiProperty() pageSize: number;
 }
 
 export class ContactDto {

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import { PagingQuery } from '../../../common/paging.dto';
+import { PageDto, PagingQuery } from '../../../common/paging.dto';
 
 export class BounceDto {
   @ApiProperty({ example: 'ops@acme.example' })
@@ -66,11 +66,8 @@ export class SuppressionDto {
   @ApiProperty({ format: 'date-time' }) createdAt: string;
 }
 
-export class SuppressionPageDto {
+export class SuppressionPageDto extends PageDto {
   @ApiProperty({ type: [SuppressionDto] }) items: SuppressionDto[];
-  @ApiProperty() total: number;
-  @ApiProperty() page: number;
-  @ApiProperty() pageSize: number;
 }
 
 export class SuppressionAddedDto {
