@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { sendCsvHeaders } from '../common/csv-response';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -14,6 +14,21 @@ import { NoticesQueryService } from './notices-query.service';
 import type { OutreachAction } from '../domain/event-status';
 import { OutreachService } from './outreach.service';
 
+/** One of support's actions on an event (audited): checked against its state, answered with its new state. */
+const Action = (path: OutreachAction, summary: string) =>
+  applyDecorators(
+    Post(path),
+    HttpCode(200),
+    RequireRole('support'),
+    ApiOperation({ summary }),
+    ApiOkResponse({ type: OutreachResultDto }),
+    ApiErrors(
+      400,
+      [404, 'no such event'],
+      [409, "the event's status does not allow this action (retry-failed: or nothing failed)"],
+    ),
+  );
+
 @ApiTags('outreach')
 @Controller(`${API_PREFIX}/events/:eventId`)
 export class OutreachController {
@@ -27,72 +42,27 @@ export class OutreachController {
     return this.outreach.act(me, eventId, action);
   }
 
-  @Post('approve')
-  @HttpCode(200)
-  @RequireRole('support')
-  @ApiOperation({ summary: 'Approve an event awaiting review: sending starts (support; audited)' })
-  @ApiOkResponse({ type: OutreachResultDto })
-  @ApiErrors(
-    400,
-    [404, 'no such event'],
-    [409, "the event's status does not allow this action (retry-failed: or nothing failed)"],
-  )
+  @Action('approve', 'Approve an event awaiting review: sending starts (support; audited)')
   approve(@CurrentUser() me: Principal, @Param('eventId') id: string) {
     return this.act(me, id, 'approve');
   }
 
-  @Post('pause')
-  @HttpCode(200)
-  @RequireRole('support')
-  @ApiOperation({ summary: 'Pause sending within a second across all workers (support; audited)' })
-  @ApiOkResponse({ type: OutreachResultDto })
-  @ApiErrors(
-    400,
-    [404, 'no such event'],
-    [409, "the event's status does not allow this action (retry-failed: or nothing failed)"],
-  )
+  @Action('pause', 'Pause sending within a second across all workers (support; audited)')
   pause(@CurrentUser() me: Principal, @Param('eventId') id: string) {
     return this.act(me, id, 'pause');
   }
 
-  @Post('resume')
-  @HttpCode(200)
-  @RequireRole('support')
-  @ApiOperation({ summary: 'Resume a paused event where it stopped (support; audited)' })
-  @ApiOkResponse({ type: OutreachResultDto })
-  @ApiErrors(
-    400,
-    [404, 'no such event'],
-    [409, "the event's status does not allow this action (retry-failed: or nothing failed)"],
-  )
+  @Action('resume', 'Resume a paused event where it stopped (support; audited)')
   resume(@CurrentUser() me: Principal, @Param('eventId') id: string) {
     return this.act(me, id, 'resume');
   }
 
-  @Post('cancel')
-  @HttpCode(200)
-  @RequireRole('support')
-  @ApiOperation({ summary: 'Cancel: unsent notices become cancelled, sent ones stay sent (support; audited)' })
-  @ApiOkResponse({ type: OutreachResultDto })
-  @ApiErrors(
-    400,
-    [404, 'no such event'],
-    [409, "the event's status does not allow this action (retry-failed: or nothing failed)"],
-  )
+  @Action('cancel', 'Cancel: unsent notices become cancelled, sent ones stay sent (support; audited)')
   cancel(@CurrentUser() me: Principal, @Param('eventId') id: string) {
     return this.act(me, id, 'cancel');
   }
 
-  @Post('retry-failed')
-  @HttpCode(200)
-  @RequireRole('support')
-  @ApiOperation({ summary: 'Failed notices go back to pending and are sent again (support; audited)' })
-  @ApiOkResponse({ type: OutreachResultDto })
-  @ApiErrors(
-    400,
-    [404, 'no such event'],
-    [409, "the event's status does not allow this action (retry-failed: or nothing failed)"],
-  )
+  @Action('retry-failed', 'Failed notices go back to pending and are sent again (support; audited)')
   retryFailed(@CurrentUser() me: Principal, @Param('eventId') id: string) {
     return this.act(me, id, 'retry-failed');
   }
