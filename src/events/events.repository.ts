@@ -22,6 +22,11 @@ export interface EventTallies {
   classes: { class: string; total: number; done: number }[];
 }
 
+/** A count of 0 for each state, so that states nothing is in still show. */
+function zeroCounts<S extends string>(statuses: readonly S[]): Record<S, number> {
+  return Object.fromEntries(statuses.map((s) => [s, 0])) as Record<S, number>;
+}
+
 export interface EventRow {
   id: string;
   event_id: string | null;
@@ -221,7 +226,7 @@ export class EventsRepository {
       ) as Promise<{ class: string; status: DeliveryStatus; n: number }[]>,
       this.webhookCounts([eventPk], viewer),
     ]);
-    const counts = Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, 0])) as Record<DeliveryStatus, number>;
+    const counts = zeroCounts(DELIVERY_STATUSES);
     const classes = new Map<string, { class: string; total: number; done: number }>();
     for (const r of rows) {
       counts[r.status] += r.n;
@@ -251,7 +256,7 @@ export class EventsRepository {
     viewer: Principal,
   ): Promise<Map<string, Record<S, number>>> {
     const out = new Map<string, Record<S, number>>();
-    for (const id of eventPks) out.set(id, Object.fromEntries(statuses.map((s) => [s, 0])) as Record<S, number>);
+    for (const id of eventPks) out.set(id, zeroCounts(statuses));
     if (!eventPks.length) return out;
     const visible = customerVisibility(viewer, 'c', 2);
     const rows = await this.dataSource.query(

@@ -86,8 +86,19 @@ export class EventsService {
 
   /** The API view of an event row already read (a page that needs both reads the row once). */
   async view(row: EventRow, viewer: Principal): Promise<EventView> {
-    const { counts, webhooks } = await this.tallies(row, viewer);
-    return toEventView(row, counts, webhooks);
+    return (await this.viewWithProgress(row, viewer)).view;
+  }
+
+  /**
+   * The event's view and its notices' progress by who is told first (digests, enterprise, developers), done out of
+   * all: both from one count.
+   */
+  async viewWithProgress(
+    row: EventRow,
+    viewer: Principal,
+  ): Promise<{ view: EventView; classes: EventTallies['classes'] }> {
+    const { counts, webhooks, classes } = await this.tallies(row, viewer);
+    return { view: toEventView(row, counts, webhooks), classes };
   }
 
   /** Counts and progress of one event, shared for a second between the requests that read it while it is sent. */
@@ -106,11 +117,6 @@ export class EventsService {
     const page = await this.affected.page(q, f, known);
     if (known === undefined) this.totals.set(key, page.total);
     return page;
-  }
-
-  /** The event's notices by who is told first (digests, enterprise, developers), done out of all. */
-  async progressByClass(row: EventRow, viewer: Principal) {
-    return (await this.tallies(row, viewer)).classes;
   }
 
   /** Customers of the event none of whose notices ended `sent` (SPEC §4), among those `viewer` may see. */

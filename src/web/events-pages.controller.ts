@@ -104,12 +104,12 @@ export class EventsPagesController {
     @Query('previewLocale') previewLocale?: string,
   ) {
     const row = await this.events.getRow(eventId);
-    const view = await this.events.view(row, me);
+    const { view, classes: byClass } = await this.events.viewWithProgress(row, me);
     const support = roleAllows(me.role, 'support');
     const applied = !!row.applied_at && row.status !== 'rejected';
     const breakdown = applied ? await this.pages.breakdown(row.id, me) : null;
     const unreached = applied ? await this.events.unreachedCount(row.id, me) : null;
-    const classes = applied ? await this.events.progressByClass(row, me) : [];
+    const classes = applied ? byClass : [];
     // Previews render real customers' notices; only support reviews them (an account manager reads the sent ones per customer).
     const locale =
       typeof previewLocale === 'string' && canonicalLocale(previewLocale) ? canonicalLocale(previewLocale)! : undefined;
@@ -177,7 +177,7 @@ export class EventsPagesController {
   @Get(':eventId/progress')
   async progress(@Param('eventId') eventId: string, @CurrentUser() me: Principal) {
     const row = await this.events.getRow(eventId);
-    const [view, byClass] = await Promise.all([this.events.view(row, me), this.events.progressByClass(row, me)]);
+    const { view, classes: byClass } = await this.events.viewWithProgress(row, me);
     const classes = byClass.map((c) => ({ ...c, percent: percentOf(c.done, c.total) }));
     return { eventId, status: view.status, counts: view.counts, classes, ...progressOf(view.counts) };
   }
