@@ -85,11 +85,16 @@ export async function prepareDatabase(opts: {
 }
 
 /**
- * Drops a run's database at its end (a 10M run leaves about 15 GB), unless the run was given `--keep-db` to look
- * into it afterwards.
+ * Drops a run's database at its end (a 10M run leaves about 15 GB), unless the run was given `--keep-db` (`keep`) to
+ * look into it afterwards.
  */
-export async function dropDatabaseUnlessKept(adminUrl: string, db: string, log: (s: string) => void): Promise<void> {
-  if (process.argv.includes('--keep-db')) {
+export async function dropDatabaseUnlessKept(
+  adminUrl: string,
+  db: string,
+  keep: boolean,
+  log: (s: string) => void,
+): Promise<void> {
+  if (keep) {
     log(`kept database ${db} (--keep-db)`);
     return;
   }
@@ -165,17 +170,6 @@ export async function startApi(env: Record<string, string>, port: number): Promi
     120_000,
   );
   return api;
-}
-
-/** Resident set size of a live process now (VmRSS), in MB, or null once it has gone. */
-export function rssMb(pid: number | undefined): number | null {
-  if (!pid) return null;
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : null;
-  } catch {
-    return null;
-  }
 }
 
 /** A suspension event as the bench publishes it. */

@@ -6,16 +6,24 @@ import { join } from 'node:path';
 export const ROOT = join(__dirname, '..', '..');
 export const dist = (p: string) => join(ROOT, 'dist', p);
 
-/** Peak resident set size of a live process in MB (VmHWM), or null once it has gone. */
-export function peakRssMb(pid: number | undefined): number | null {
+const STATUS_FIELDS = { VmHWM: /VmHWM:\s+(\d+) kB/, VmRSS: /VmRSS:\s+(\d+) kB/ };
+
+/** A memory figure of a live process from /proc/PID/status, in MB, or null once it has gone. */
+function statusMb(pid: number | undefined, field: keyof typeof STATUS_FIELDS): number | null {
   if (!pid) return null;
   try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const m = STATUS_FIELDS[field].exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) / 1024 : null;
   } catch {
     return null;
   }
 }
+
+/** Peak resident set size of a live process in MB (VmHWM), or null once it has gone. */
+export const peakRssMb = (pid: number | undefined) => statusMb(pid, 'VmHWM');
+
+/** Resident set size of a live process now (VmRSS), in MB, or null once it has gone. */
+export const rssMb = (pid: number | undefined) => statusMb(pid, 'VmRSS');
 
 const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 

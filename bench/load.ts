@@ -14,14 +14,13 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { QueueName } from '../src/domain/queue.types';
 import { createStatusToken } from '../src/notices/status-link/status-link.token';
-import { fmt, Proc, ROOT, startSink, until } from './bench-support';
+import { fmt, Proc, ROOT, rssMb, startSink, until } from './bench-support';
 import {
   benchEvent,
   cliArgs,
   databaseUrl,
   dropDatabaseUnlessKept,
   prepareRegistry,
-  rssMb,
   startApi,
   startWorker,
 } from './bench-fixture';
@@ -55,7 +54,9 @@ async function cleanup(): Promise<void> {
   await sinkStop?.().catch(() => undefined);
   if (redis) await deletePrefixKeys(redis, PREFIX).catch(() => undefined);
   redis?.disconnect();
-  await dropDatabaseUnlessKept(ADMIN_URL, DB, log).catch((e) => log(`could not drop ${DB}: ${(e as Error).message}`));
+  await dropDatabaseUnlessKept(ADMIN_URL, DB, args.flag('--keep-db'), log).catch((e) =>
+    log(`could not drop ${DB}: ${(e as Error).message}`),
+  );
 }
 process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
 process.on('SIGTERM', () => void cleanup().then(() => process.exit(143)));

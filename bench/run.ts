@@ -143,7 +143,7 @@ async function main(): Promise<void> {
     await queue.close();
     redis.disconnect();
     await pg.end();
-    await dropDatabaseUnlessKept(ADMIN_URL, DB, log);
+    await dropDatabaseUnlessKept(ADMIN_URL, DB, flag('--keep-db'), log);
     results.machine.loadAverageAtEnd = loadavg()[0];
     results.seconds = Math.round((Date.now() - started) / 1000);
     results.complete = true;

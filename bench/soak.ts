@@ -118,7 +118,7 @@ async function main(): Promise<number> {
     redis.disconnect();
   });
 
-  cleanups.push(() => dropDatabaseUnlessKept(postgres.adminUrl, DB, log));
+  cleanups.push(() => dropDatabaseUnlessKept(postgres.adminUrl, DB, args.flag('--keep-db'), log));
   const registry = await prepareRegistry({ adminUrl: postgres.adminUrl, db: DB, customers: CUSTOMERS, env, log });
   results.importSeconds = registry.importSeconds;
 
