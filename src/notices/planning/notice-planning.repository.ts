@@ -34,17 +34,7 @@ export class NoticePlanningRepository {
         ORDER BY c.am_email`,
       [eventPk],
     );
-    const contacts = await inserted(
-      m,
-      `INSERT INTO notices (event_pk, kind, customer_id, tier, email, name, locale)
-       SELECT ec.event_pk, ec.kind, c.id, c.tier, ct.email, ct.name, ct.locale
-         FROM event_customers ec
-         JOIN customers c ON c.id = ec.customer_id AND c.active
-         JOIN contacts ct ON ct.customer_id = c.id AND ct.notices
-        WHERE ec.event_pk = $1
-        ORDER BY c.tier = 'enterprise' DESC, jsonb_array_length(ec.affected) DESC, jsonb_array_length(ec.removed) DESC, c.id, ct.id`,
-      [eventPk],
-    );
+    const contacts = await this.insertContactNotices(m, eventPk);
     const webhooks = await this.insertWebhookDeliveries(m, eventPk);
     // The event is new, so its notices are the rows just inserted (counting them again took a second at 1M).
     const [{ customers }] = await m.query(
@@ -52,6 +42,39 @@ export class NoticePlanningRepository {
       [eventPk],
     );
     return { notices: contacts + digests, customers, webhooks };
+  }
+
+  /**
+   * The contacts' notices, in send order. `INSERT … SELECT` never runs its SELECT in parallel, and at 1M customers
+   * the joins and the send-order sort were 4.5 of 7.7 s of this insert on one core. A `CREATE TABLE … AS` may use
+   * parallel workers (they see this transaction's event_customers rows), so the rows are produced and numbered in
+   * send order there first (1.6–1.9 s), then written in that order. The second sort is on input already in order,
+   * which PostgreSQL's in-memory quicksort detects in one pass; the larger `work_mem` keeps it in memory.
+   */
+  private async insertContactNotices(m: EntityManager, eventPk: string): Promise<number> {
+    await m.query(`DROP TABLE IF EXISTS planned_notices`);
+    await m.query(
+      `CREATE TEMPORARY TABLE planned_notices ON COMMIT DROP AS
+       SELECT row_number() OVER (ORDER BY c.tier = 'enterprise' DESC, jsonb_array_length(ec.affected) DESC,
+                                          jsonb_array_length(ec.removed) DESC, c.id, ct.id) AS send_order,
+              ec.event_pk, ec.kind, c.id AS customer_id, c.tier, ct.email, ct.name, ct.locale
+         FROM event_customers ec
+         JOIN customers c ON c.id = ec.customer_id AND c.active
+         JOIN contacts ct ON ct.customer_id = c.id AND ct.notices
+        WHERE ec.event_pk = $1`,
+      [eventPk],
+    );
+    const [{ work_mem }] = await m.query(`SELECT current_setting('work_mem') AS work_mem`);
+    await m.query(`SET LOCAL work_mem = '256MB'`);
+    const count = await inserted(
+      m,
+      `INSERT INTO notices (event_pk, kind, customer_id, tier, email, name, locale)
+       SELECT event_pk, kind, customer_id, tier, email, name, locale FROM planned_notices ORDER BY send_order`,
+      [],
+    );
+    await m.query(`SELECT set_config('work_mem', $1, true)`, [work_mem]);
+    await m.query(`DROP TABLE planned_notices`);
+    return count;
   }
 
   /**

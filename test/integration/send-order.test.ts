@@ -1,0 +1,153 @@
+// Who is told first (SPEC §4) is the order of the notice ids. The contacts' notices are produced and numbered in a
+// statement PostgreSQL may run with parallel workers, then written in that order: the ids must follow the rule
+// exactly whether the plan was serial or parallel (checked here with the plan PostgreSQL reports it ran).
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../../src/database/data-source-options';
+import { NoticePlanningRepository } from '../../src/notices/planning/notice-planning.repository';
+import { createTestDatabase, TestDatabase } from '../support/database';
+
+/** Settings under which PostgreSQL plans even a small join with parallel workers. */
+const PARALLEL_EVEN_WHEN_SMALL = [
+  `SET LOCAL parallel_setup_cost = 0`,
+  `SET LOCAL parallel_tuple_cost = 0`,
+  `SET LOCAL min_parallel_table_scan_size = 0`,
+  `SET LOCAL min_parallel_index_scan_size = 0`,
+  `SET LOCAL max_parallel_workers_per_gather = 2`,
+];
+
+interface Planned {
+  customerId: number;
+  enterprise: boolean;
+  affected: number;
+  removed: number;
+  contactId: number;
+  email: string;
+}
+
+describe('notice send order', () => {
+  let db: TestDatabase;
+  let ds: DataSource;
+  let pg: Client;
+  let planning: NoticePlanningRepository;
+  const expected: Planned[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase('send-order');
+    ds = new DataSource({ ...dataSourceOptions(db.url), logging: false });
+    await ds.initialize();
+    planning = new NoticePlanningRepository(ds);
+    pg = new Client({ connectionString: db.url });
+    await pg.connect();
+    // Customers and contacts whose order keys collide often: few affected/removed lengths, both tiers, several
+    // contacts per customer, some contacts opted out and some customers inactive (neither may get a notice).
+    let seed = 7;
+    const rnd = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 16) % n;
+    };
+    await pg.query(`INSERT INTO cases (case_id, status, title) VALUES ('case-1', 'open', 't')`);
+    await pg.query(
+      `INSERT INTO events (id, event_id, case_id, type, payload, status, source)
+       VALUES (1, 'e-1', 'case-1', 'suspension.updated', '{}', 'received', 'queue')`,
+    );
+    for (let i = 1; i <= 400; i++) {
+      const enterprise = rnd(3) === 0;
+      const active = rnd(10) !== 0;
+      await pg.query(
+        `INSERT INTO customers (id, ref, name, tier, country, active, am_email)
+         VALUES ($1, $2, $3, $4, 'DE', $5, $6)`,
+        [
+          i,
+          `C-${i}`,
+          `Customer ${i}`,
+          enterprise ? 'enterprise' : 'developer',
+          active,
+          enterprise ? 'am@v.example' : null,
+        ],
+      );
+      const contacts: { id: number; email: string; notices: boolean }[] = [];
+      for (let k = 0; k < 1 + rnd(3); k++) {
+        const email = `${rnd(1000)}.c${k}@${i}.example`;
+        const notices = rnd(6) !== 0;
+        const { rows } = await pg.query(
+          `INSERT INTO contacts (customer_id, email, name, locale, notices) VALUES ($1, $2, 'n', 'en', $3) RETURNING id`,
+          [i, email, notices],
+        );
+        contacts.push({ id: Number(rows[0].id), email, notices });
+      }
+      if (rnd(4) === 0) continue; // not affected by the event
+      const affected = rnd(3);
+      const removed = rnd(2);
+      const subs = (n: number) =>
+        JSON.stringify(Array.from({ length: n }, (_, j) => ({ product: `p${j}`, country: 'DE' })));
+      await pg.query(
+        `INSERT INTO event_customers (event_pk, customer_id, ref, kind, affected, removed)
+         VALUES (1, $1, $2, 'updated', $3, $4)`,
+        [i, `C-${i}`, subs(affected), subs(removed)],
+      );
+      if (!active) continue;
+      for (const c of contacts.filter((x) => x.notices))
+        expected.push({ customerId: i, enterprise, affected, removed, contactId: c.id, email: c.email });
+    }
+    expected.sort(
+      (a, b) =>
+        Number(b.enterprise) - Number(a.enterprise) ||
+        b.affected - a.affected ||
+        b.removed - a.removed ||
+        a.customerId - b.customerId ||
+        a.contactId - b.contactId,
+    );
+  });
+  afterAll(async () => {
+    await pg?.end();
+    await ds?.destroy();
+    await db?.drop();
+  });
+
+  /** Plans the event in a transaction that is rolled back, returning the contacts' notices by id and the plans run. */
+  async function plan(parallel: boolean): Promise<{ order: string[]; plans: string[] }> {
+    const runner = ds.createQueryRunner();
+    await runner.connect();
+    const plans: string[] = [];
+    const conn = (runner as unknown as { databaseConnection: Client }).databaseConnection;
+    const onNotice = (n: { message?: string }) => plans.push(n.message ?? '');
+    conn.on('notice', onNotice);
+    try {
+      await runner.startTransaction();
+      const m = runner.manager;
+      await m.query(`SET LOCAL session_replication_role = replica`);
+      await m.query(`LOAD 'auto_explain'`);
+      await m.query(`SET LOCAL auto_explain.log_min_duration = 0`);
+      await m.query(`SET LOCAL auto_explain.log_analyze = on`);
+      await m.query(`SET LOCAL client_min_messages = log`);
+      if (parallel) for (const sql of PARALLEL_EVEN_WHEN_SMALL) await m.query(sql);
+      const counts = await planning.insertNoticesForEvent(m, '1');
+      await m.query(`SET LOCAL client_min_messages = notice`);
+      const rows: { customer_id: string; email: string }[] = await m.query(
+        `SELECT customer_id, email FROM notices WHERE event_pk = 1 AND kind <> 'am-digest' ORDER BY id`,
+      );
+      expect(counts.notices).toBe(rows.length + 1); // one digest: one account manager
+      return { order: rows.map((r) => `${r.customer_id} ${r.email}`), plans };
+    } finally {
+      conn.off('notice', onNotice);
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
+  }
+
+  const want = () => expected.map((e) => `${e.customerId} ${e.email}`);
+
+  it('numbers the contacts by tier, suspended and removed counts, customer and contact', async () => {
+    expect(expected.length).toBeGreaterThan(250);
+    const { order } = await plan(false);
+    expect(order).toEqual(want());
+  });
+
+  it('keeps exactly that order when the numbering runs with parallel workers', async () => {
+    const { order, plans } = await plan(true);
+    const numbering = plans.find((p) => /row_number|WindowAgg/.test(p) && /Gather Merge/.test(p));
+    expect(numbering).toMatch(/Workers Launched: [12]/);
+    expect(order).toEqual(want());
+  });
+});
