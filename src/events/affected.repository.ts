@@ -5,9 +5,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { PoolClient } from 'pg';
-import QueryStream from 'pg-query-stream';
+import { to as copyTo } from 'pg-copy-streams';
+import type { Socket } from 'node:net';
+import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../domain/roles';
+import { releaseOrDiscard } from '../common/release-or-discard';
 import { customerVisibility } from '../registry/customer-visibility';
 
 export interface AffectedFilter {
@@ -48,8 +52,8 @@ export interface AffectedQuery {
   select: string;
   /** ORDER BY over `r` and `c`. */
   order: string;
-  /** One CSV line per row over `r` and `c` (fields through `csv_field`), for the export. */
-  csvLine: string;
+  /** The export's CSV columns over `r`, `c` and `d`, as a select list (COPY's CSV format quotes them). */
+  csvColumns: string;
   /** True when a filter or the viewer's visibility narrows the list (otherwise it is every row of the event or case). */
   filtered: boolean;
 }
@@ -128,18 +132,21 @@ function filters(w: Where, f: AffectedFilter, viewer: Principal, subsExpr: strin
 
 const CUSTOMER_COLUMNS = `c.ref, c.name, c.tier, c.country::text AS country, c.am_email, c.am_name`;
 
-/** The CSV fields of a customer and its subscriptions (`product@country;…`), as `toItem` and the export map them. */
-const csvCustomer = (subs: string) =>
-  [
-    'c.ref',
-    'c.name',
-    'c.tier',
-    'c.country::text',
-    'c.am_email',
-    `CASE WHEN c.am_email IS NULL THEN NULL ELSE coalesce(c.am_name, '') END`,
-    `(SELECT string_agg((e.v ->> 'product') || '@' || (e.v ->> 'country'), ';' ORDER BY e.n)
-        FROM jsonb_array_elements(${subs}) WITH ORDINALITY AS e(v, n))`,
-  ].map((x) => `csv_field(${x})`);
+/**
+ * The CSV fields of a customer and its subscriptions (`product@country;…`), as `toItem` and the export map them.
+ * COPY's CSV format quotes exactly what csv-stringify quotes (a quote, a comma or a line break) but also writes an
+ * empty string as `""`, which csv-stringify leaves empty: free text goes through `nullif(…, '')`.
+ */
+const csvCustomer = (subs: string) => [
+  `nullif(c.ref, '')`,
+  `nullif(c.name, '')`,
+  'c.tier',
+  'c.country::text',
+  `nullif(c.am_email, '')`,
+  `CASE WHEN c.am_email IS NOT NULL THEN nullif(c.am_name, '') END`,
+  `(SELECT string_agg((e.v ->> 'product') || '@' || (e.v ->> 'country'), ';' ORDER BY e.n)
+      FROM jsonb_array_elements(${subs}) WITH ORDINALITY AS e(v, n))`,
+];
 
 @Injectable()
 export class AffectedRepository {
@@ -163,7 +170,7 @@ export class AffectedRepository {
       pageFrom: `FROM p JOIN event_customers r ON r.event_pk = $1 AND r.customer_id = p.customer_id ${customers}`,
       select: `${CUSTOMER_COLUMNS}, ${subs} AS subscriptions, r.kind, ${delivery('r')} AS delivery_status`,
       order: SORTS[f.sort ?? 'ref'],
-      csvLine: `concat_ws(',', ${[...csvCustomer(subs), 'csv_field(r.kind)', `coalesce(d.state, 'none')`].join(', ')})`,
+      csvColumns: [...csvCustomer(subs), 'r.kind', `coalesce(d.state, 'none')`].join(', '),
       filtered: w.parts.length > 0,
     };
   }
@@ -185,7 +192,7 @@ export class AffectedRepository {
       pageFrom: 'FROM p r JOIN customers c ON c.id = r.customer_id',
       select: `${CUSTOMER_COLUMNS}, r.subs AS subscriptions`,
       order: SORTS[f.sort ?? 'ref'],
-      csvLine: `concat_ws(',', ${csvCustomer('r.subs').join(', ')})`,
+      csvColumns: csvCustomer('r.subs').join(', '),
       filtered: w.parts.length > 0,
     };
   }
@@ -233,16 +240,16 @@ export class AffectedRepository {
   }
 
   /**
-   * Every row in ref order as a CSV line, from one query read through a server-side cursor (`batchSize` rows a round
-   * trip): memory stays flat, PostgreSQL joins the customers once for the whole list, and it formats the lines too
-   * (turning rows into objects and back into CSV in Node capped the export at about 25k rows/s).
+   * Every row in ref order as CSV, after `header`, written to `out`; resolves with the number of rows. One
+   * `COPY (query) TO STDOUT` in CSV format: PostgreSQL formats and quotes the fields and streams the bytes while Node
+   * passes them on (a cursor's round trips left each side idle while the other worked, and formatting the lines in
+   * SQL cost a third of the query; 81k rows/s at 1M). COPY takes no bind parameters, so the list's values are
+   * written into the statement as literals by the driver's own quoting. Memory stays flat: the stream pauses the
+   * connection while `out` is full. A connection left mid-COPY (the client went away) is discarded, not pooled.
    */
-  async csvLines<T>(
-    q: AffectedQuery,
-    batchSize: number,
-    consume: (rows: AsyncIterable<{ line: string }>) => Promise<T>,
-  ): Promise<T> {
+  async copyCsv(q: AffectedQuery, header: string, out: Writable): Promise<number> {
     const runner = this.dataSource.createQueryRunner();
+    let failure: Error | undefined;
     try {
       const client = (await runner.connect()) as PoolClient;
       await runner.startTransaction('REPEATABLE READ');
@@ -250,19 +257,38 @@ export class AffectedRepository {
       await runner.query(`SET LOCAL jit = off`);
       // The ref-order sort of a whole list (35 MB at 300k rows) and the delivery states stay in memory.
       await runner.query(`SET LOCAL work_mem = '64MB'`);
-      const rows = client.query(
-        new QueryStream(`SELECT ${q.csvLine} AS line ${q.joinedFrom} ORDER BY r.ref ${REF}`, q.params, { batchSize }),
+      const select = withLiterals(`SELECT ${q.csvColumns} ${q.joinedFrom} ORDER BY r.ref ${REF}`, q.params, (v) =>
+        client.escapeLiteral(v),
       );
+      const copy = client.query(copyTo(`COPY (${select}) TO STDOUT WITH (FORMAT csv)`));
+      out.write(`${header}\n`);
       try {
-        return await consume(rows);
-      } finally {
-        rows.destroy();
+        await pipeline(copy, out);
+      } catch (e) {
+        // The reader went away mid-COPY: the connection is paused with PostgreSQL blocked writing to it, so it can
+        // neither end politely nor roll back. Closing the socket ends the COPY and the session on the server.
+        (client as unknown as { connection: { stream: Socket } }).connection.stream.destroy();
+        throw e;
       }
+      await runner.commitTransaction();
+      return copy.rowCount;
+    } catch (e) {
+      failure = e as Error;
+      throw e;
     } finally {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      await runner.release();
+      await releaseOrDiscard(runner, failure);
     }
   }
+}
+
+/** `sql` with each `$n` replaced by the n-th value as a quoted literal (NULL for null or undefined). */
+export function withLiterals(sql: string, params: unknown[], quote: (v: string) => string): string {
+  return sql.replace(/\$(\d+)(?!\d)/g, (_, n: string) => {
+    const i = Number(n) - 1;
+    if (i < 0 || i >= params.length) throw new Error(`withLiterals: no value for $${n}`);
+    const v = params[i];
+    return v === null || v === undefined ? 'NULL' : quote(String(v));
+  });
 }
 
 export function toItem(r: Record<string, any>): AffectedItem {

@@ -1,6 +1,7 @@
-// The CSV export's lines are formatted by PostgreSQL (csv_field) and written in 2,000-row batches: for an event and
-// a case with awkward names (commas, quotes, line breaks, CR, non-ASCII), across batch boundaries, the bytes must be
-// what csv-stringify writes for the same rows as the JSON pages list them (the format the export always had).
+// The CSV export is one COPY … TO STDOUT in CSV format: for an event and a case with awkward names (commas, quotes,
+// line breaks, CR, non-ASCII, empty fields), the bytes must be what csv-stringify writes for the same rows as the JSON
+// pages list them (the format the export always had). COPY takes no bind parameters, so the filters' values are
+// written into it as literals: hostile ones must be matched as text, like the JSON pages match them.
 import { Queue } from 'bullmq';
 import { stringify } from 'csv-stringify/sync';
 import { api, startTestApp, TestApp } from '../support/app';
@@ -17,6 +18,7 @@ const NAMES = [
   'Café Ünïcode 株式会社',
   '  spaced  ',
   '=SUM(A1)',
+  "O'Brien \\ Sons $1",
   '',
 ];
 
@@ -45,7 +47,9 @@ async function csv(t: TestApp, token: string, path: string): Promise<string> {
 async function allItems(t: TestApp, token: string, path: string): Promise<any[]> {
   const items: any[] = [];
   for (let page = 1; ; page++) {
-    const res = await api(t.url, 'GET', `${path}?page=${page}&pageSize=500`, { token });
+    const res = await api(t.url, 'GET', `${path}${path.includes('?') ? '&' : '?'}page=${page}&pageSize=500`, {
+      token,
+    });
     expect(res.status).toBe(200);
     items.push(...res.body.items);
     if (items.length >= res.body.total) return items;
@@ -75,7 +79,7 @@ const HEADER = [
   'delivery_status',
 ];
 
-describe('affected CSV export: lines formatted by PostgreSQL, written in batches', () => {
+describe('affected CSV export: formatted by PostgreSQL COPY', () => {
   let t: TestApp;
   let token: string;
   let queue: Queue;
@@ -96,7 +100,7 @@ describe('affected CSV export: lines formatted by PostgreSQL, written in batches
     await t.close();
   });
 
-  it('an event (2,000-row batches and a remainder) and a case: the same bytes as csv-stringify over the JSON pages', async () => {
+  it('an event and a case: the same bytes as csv-stringify over the JSON pages', async () => {
     await queue.add(
       'event',
       {
@@ -120,7 +124,7 @@ describe('affected CSV export: lines formatted by PostgreSQL, written in batches
     const items = await allItems(t, token, '/api/v1/events/csv-1/affected');
     expect(new Set(items.map((i) => i.deliveryStatus))).toEqual(new Set(['pending', 'sent', 'failed', 'none']));
     // The 2,050 odd customers are in JP; of the even ones in DE, those with SG weights (i = 2 mod 4) are told too:
-    // 3,075 rows, one full 2,000-row batch and a remainder.
+    // 3,075 rows.
     expect(items.length).toBe(3075);
     expect(items.some((i) => /[\n\r",]/.test(i.name))).toBe(true);
     const eventCsv = await csv(t, token, '/api/v1/events/csv-1/affected?format=csv');
@@ -140,6 +144,84 @@ describe('affected CSV export: lines formatted by PostgreSQL, written in batches
         { header: true, columns: HEADER.slice(0, 7) },
       ),
     );
+  });
+
+  it('filters with hostile values (quotes, backslashes, $n, SQL) give the rows the JSON pages give', async () => {
+    const filters: Record<string, string>[] = [
+      { q: "O'Brien \\ Sons" },
+      { q: "'; DROP TABLE customers; --" },
+      { q: '$1' },
+      { q: "\\'" },
+      { q: '%' },
+      { accountManager: "jane@vendor.example' OR 'a'='a" },
+      { accountManager: 'JANE@vendor.example', tier: 'enterprise' },
+      { country: 'SG', product: 'claude-weights' },
+    ];
+    let nonEmpty = 0;
+    for (const f of filters) {
+      const query = new URLSearchParams(f).toString();
+      const items = await allItems(t, token, `/api/v1/events/csv-1/affected?${query}`);
+      if (items.length) nonEmpty++;
+      const text = await csv(t, token, `/api/v1/events/csv-1/affected?format=csv&${query}`);
+      expect([query, text]).toEqual([
+        query,
+        stringify(
+          items.map((i) => record(i, true)),
+          { header: true, columns: HEADER },
+        ),
+      ]);
+    }
+    // The name's text, "$1", the account manager with the tier and the country with the product match rows; "%" and
+    // "\\'" are matched as text (no name holds them) and the injections match nothing.
+    expect(nonEmpty).toBe(4);
+    await withPg(t.env.db.url, async (c) => {
+      const { rows } = await c.query(`SELECT count(*)::int AS n FROM customers`);
+      expect(rows[0].n).toBe(CUSTOMERS);
+    });
+  });
+
+  it("an account manager's export holds their customers only, as their JSON pages do", async () => {
+    const am = await t.userWithToken('account_manager', 'jane@vendor.example');
+    const items = await allItems(t, am.token, '/api/v1/events/csv-1/affected');
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.every((i) => i.accountManager?.email === 'jane@vendor.example')).toBe(true);
+    const text = await csv(t, am.token, '/api/v1/events/csv-1/affected?format=csv');
+    expect(text).toBe(
+      stringify(
+        items.map((i) => record(i, true)),
+        { header: true, columns: HEADER },
+      ),
+    );
+  });
+
+  it('downloads abandoned mid-stream leave no COPY behind and every connection usable', async () => {
+    const whole = await csv(t, token, '/api/v1/events/csv-1/affected?format=csv');
+    for (let i = 0; i < 12; i++) {
+      const abort = new AbortController();
+      const res = await fetch(`${t.url}/api/v1/events/csv-1/affected?format=csv`, {
+        headers: { authorization: `Bearer ${token}` },
+        signal: abort.signal,
+      });
+      const reader = res.body!.getReader();
+      await reader.read();
+      abort.abort();
+      await reader.cancel().catch(() => undefined);
+    }
+    // More abandoned exports than the pool has connections: a connection left mid-COPY would now fail or hang these.
+    for (let i = 0; i < 3; i++) expect(await csv(t, token, '/api/v1/events/csv-1/affected?format=csv')).toBe(whole);
+    const res = await api(t.url, 'GET', '/api/v1/events/csv-1/affected?pageSize=5', { token });
+    expect(res.status).toBe(200);
+    await withPg(t.env.db.url, async (c) => {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const { rows } = await c.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'COPY (%' AND state <> 'idle'`,
+        );
+        if (rows[0].n === 0) break;
+        if (Date.now() > deadline) throw new Error(`${rows[0].n} COPY sessions still running`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    });
   });
 
   it('a list with no rows is the header alone', async () => {

@@ -2,6 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { PoolClient } from 'pg';
+import { releaseOrDiscard } from '../../common/release-or-discard';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource, QueryRunner } from 'typeorm';
 import type { ImportError, ImportFormat } from './import.types';
@@ -45,11 +46,7 @@ export class RegistryImportRepository {
 
   /** Ends the session; the connection is discarded (not pooled) so its temp table and settings go with it. */
   async closeSession(s: ImportSession, error?: Error): Promise<void> {
-    if (s.runner.isTransactionActive) await s.runner.rollbackTransaction().catch(() => undefined);
-    const release = (s.runner as unknown as { releasePostgresConnection?: (e: Error) => Promise<void> })
-      .releasePostgresConnection;
-    if (release) await release.call(s.runner, error ?? new Error('registry import finished'));
-    else await s.runner.release();
+    await releaseOrDiscard(s.runner, error ?? new Error('registry import finished'));
   }
 
   startCopy(s: ImportSession): StagingCopy {
