@@ -108,12 +108,10 @@ export class MatchingRepository {
   async createMatchTable(m: EntityManager, eventScope: EventScope): Promise<MatchTable> {
     const scope = await this.resolveScope(m, eventScope);
     await m.query(`DROP TABLE IF EXISTS m`);
+    // CREATE TABLE … AS, not INSERT … SELECT: its scan of the subscriptions may run with parallel workers.
     await m.query(
-      `CREATE TEMPORARY TABLE m (customer_id bigint, product text, country char(2), ref text) ON COMMIT DROP`,
-    );
-    await m.query(
-      `INSERT INTO m (customer_id, product, country, ref)
-       SELECT s.customer_id, s.product, s.country, c.ref
+      `CREATE TEMPORARY TABLE m ON COMMIT DROP AS
+       SELECT s.customer_id::bigint, s.product::text, s.country::char(2), c.ref::text
          FROM subscriptions s JOIN customers c ON c.id = s.customer_id
         WHERE c.active AND c.tier = ANY($1::text[]) AND s.product = ANY($2::text[]) AND s.country = ANY($3::text[])`,
       [scope.tiers, scope.products, scope.countries],
