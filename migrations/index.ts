@@ -9,6 +9,7 @@ import { CustomerReach1764100000500 } from './1764100000500-customer-reach';
 import { Feedback1764100000600 } from './1764100000600-feedback';
 import { WebhookDeliveries1764100000700 } from './1764100000700-webhook-deliveries';
 import { OpenWork1764100000800 } from './1764100000800-open-work';
+import { AffectedFacets1764100000900 } from './1764100000900-affected-facets';
 
 export const MIGRATIONS = [
   Foundation1764100000000,
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   Feedback1764100000600,
   WebhookDeliveries1764100000700,
   OpenWork1764100000800,
+  AffectedFacets1764100000900,
 ];

@@ -86,6 +86,17 @@ export const UNREACHED = 'unreached';
 const UNREACHED_SQL = (alias: string) => `NOT EXISTS (SELECT 1 FROM notices n WHERE n.event_pk = ${alias}.event_pk
   AND n.customer_id = ${alias}.customer_id AND n.status = 'sent' AND NOT n.is_test)`;
 
+/** Filters whose totals are stored per applied event (event_facet_totals); the first two depend on the registry. */
+export type Facet = 'tier' | 'accountManager' | 'country' | 'product';
+const REGISTRY_FACETS: readonly Facet[] = ['tier', 'accountManager'];
+
+/** The one stored-total filter of `f`, when it is the list's only filter (no search, no delivery state); else null. */
+export function singleFacet(f: AffectedFilter): { facet: Facet; value: string } | null {
+  if (f.q || f.deliveryStatus) return null;
+  const set = (['tier', 'accountManager', 'country', 'product'] as const).filter((k) => f[k]);
+  return set.length === 1 ? { facet: set[0], value: f[set[0]]! } : null;
+}
+
 /** The same state for every customer of an event at once: one pass over its notices, for the CSV export. */
 const deliveryByCustomer = (eventParam: string) => `(SELECT n.customer_id, ${LEAST_ADVANCED} AS state
   FROM notices n WHERE n.event_pk = ${eventParam} AND n.customer_id IS NOT NULL AND NOT n.is_test GROUP BY n.customer_id)`;
@@ -229,6 +240,51 @@ export class AffectedRepository {
       await m.query(`SET LOCAL random_page_cost = 1.1`);
       return m.query(sql, params);
     });
+  }
+
+  /**
+   * Stores the applied event's totals by tier, account manager, country and product (one statement, so they and the
+   * registry generation they were counted under are one snapshot), and an `all` row that marks them written. Counted
+   * as the filters count: a customer is in a country's or a product's total when one of its listed subscriptions
+   * names it (`@>`), in a tier's or an account manager's by its customer row. Run once, after the apply committed.
+   */
+  async storeFacetTotals(eventPk: string): Promise<void> {
+    await this.dataSource.query(
+      `WITH g AS (SELECT generation FROM registry_state),
+            r AS (SELECT r.customer_id, c.tier, c.am_email,
+                         CASE WHEN jsonb_array_length(r.affected) > 0 THEN r.affected ELSE r.removed END AS subs
+                    FROM event_customers r JOIN customers c ON c.id = r.customer_id WHERE r.event_pk = $1),
+            e AS (SELECT r.customer_id, x ->> 'country' AS country, x ->> 'product' AS product
+                    FROM r, jsonb_array_elements(r.subs) x),
+            t AS (SELECT 'all' AS facet, '' AS value, count(*) AS n FROM r
+                  UNION ALL SELECT 'tier', tier, count(*) FROM r GROUP BY tier
+                  UNION ALL SELECT 'accountManager', am_email, count(*) FROM r WHERE am_email IS NOT NULL GROUP BY am_email
+                  UNION ALL SELECT 'country', country, count(DISTINCT customer_id) FROM e WHERE country IS NOT NULL GROUP BY country
+                  UNION ALL SELECT 'product', product, count(DISTINCT customer_id) FROM e WHERE product IS NOT NULL GROUP BY product)
+       INSERT INTO event_facet_totals (event_pk, facet, value, customers, registry_generation)
+       SELECT $1, t.facet, t.value, t.n, g.generation FROM t, g
+       ON CONFLICT DO NOTHING`,
+      [eventPk],
+    );
+  }
+
+  /**
+   * The stored total of an applied event's list filtered by `facet = value` alone, seen by a viewer who sees every
+   * customer; undefined when it must be counted: not stored yet, or a registry facet counted before the registry
+   * last changed. A value with no row has no customers. The account manager is matched as the filter matches it.
+   */
+  async facetTotal(eventPk: string, facet: Facet, value: string): Promise<number | undefined> {
+    const [row] = await this.dataSource.query(
+      `SELECT a.registry_generation = g.generation AS current,
+              coalesce((SELECT t.customers FROM event_facet_totals t
+                         WHERE t.event_pk = $1 AND t.facet = $2
+                           AND t.value = CASE WHEN $2 = 'accountManager' THEN lower($3) ELSE $3 END), 0) AS customers
+         FROM event_facet_totals a, registry_state g
+        WHERE a.event_pk = $1 AND a.facet = 'all'`,
+      [eventPk, facet, value],
+    );
+    if (!row || (REGISTRY_FACETS.includes(facet) && !row.current)) return undefined;
+    return row.customers;
   }
 
   /**

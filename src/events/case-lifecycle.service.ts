@@ -53,7 +53,11 @@ export class CaseLifecycleService {
       if (applied.status === 'dispatching') await this.dispatch.start(applied.eventPk);
       // In the background: sending does not wait for it.
       if (applied.customers > 0) {
-        this.affected.vacuum().catch((e: Error) => this.logger.warn(`VACUUM event_customers: ${e.message}`));
+        this.affected
+          .storeFacetTotals(applied.eventPk)
+          .catch((e: Error) => this.logger.warn(`affected totals of event ${applied.eventPk}: ${e.message}`))
+          .then(() => this.affected.vacuum())
+          .catch((e: Error) => this.logger.warn(`VACUUM event_customers: ${e.message}`));
       }
     }
   }

@@ -4,8 +4,9 @@ import type { Principal } from '../domain/roles';
 import type { EventStatus } from '../domain/event.types';
 import type { DeliveryStatus, WebhookDeliveryStatus } from '../domain/notice.types';
 import type { Writable } from 'node:stream';
+import { customerVisibility } from '../registry/customer-visibility';
 import { AffectedExportService } from './affected-export.service';
-import { AffectedRepository, UNREACHED, type AffectedFilter } from './affected.repository';
+import { AffectedRepository, singleFacet, UNREACHED, type AffectedFilter } from './affected.repository';
 import { AffectedTotalsCache } from './affected-totals.cache';
 import { CasesRepository, type CaseRow } from './cases.repository';
 import type { EventListQuery } from './dto/event-query.dto';
@@ -113,10 +114,19 @@ export class EventsService {
     // customers_affected is their count; a filtered total is counted once and reused for a while.
     const applied = Boolean(row.applied_at);
     const key = this.totals.key(q, applied, Boolean(f.deliveryStatus));
-    const known = !q.filtered && applied ? row.customers_affected : this.totals.get(key);
+    const cached = !q.filtered && applied ? row.customers_affected : this.totals.get(key);
+    // Else a one-filter total stored when the event was applied (event_facet_totals), or it is counted.
+    const known = cached ?? (applied ? await this.storedTotal(row.id, f, viewer) : undefined);
     const page = await this.affected.page(q, f, known);
-    if (known === undefined) this.totals.set(key, page.total);
+    if (cached === undefined) this.totals.set(key, page.total);
     return page;
+  }
+
+  /** The stored total of a list filtered by one tier, account manager, country or product, for a viewer who sees all. */
+  private storedTotal(eventPk: string, f: AffectedFilter, viewer: Principal): Promise<number | undefined> {
+    const facet = singleFacet(f);
+    if (!facet || customerVisibility(viewer).params.length) return Promise.resolve(undefined);
+    return this.affected.facetTotal(eventPk, facet.facet, facet.value);
   }
 
   /** Customers of the event none of whose notices ended `sent` (SPEC §4), among those `viewer` may see. */

@@ -50,6 +50,8 @@ export class RegistryApplyRepository {
       this.logger.debug(`${Date.now() - t0} ms: ${sql.trim().slice(0, 40)}`);
       return r;
     };
+    // Stored affected-list totals by tier or account manager (event_facet_totals) hold until the registry changes.
+    await q(`UPDATE registry_state SET generation = generation + 1`);
     const bulk = await this.enterBulkMode(s, refs);
     if (!s.repeats && (await this.registryEmptyAndOwned(s))) {
       const counts = await this.loadFresh(s, q);
