@@ -3,9 +3,10 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * Stored totals of an applied event's affected list by one filter value (tier, account manager, country, product),
  * so the first page of such a filter does not count the list (100–170 ms at 1M customers). Country and product
- * come from the event's own rows, which never change; tier and account manager are the customers' and hold until the
- * registry changes: each import's apply adds one to `registry_state.generation`, in its own transaction, and a total
- * counted under an older generation is not used. The `all` row marks an event whose totals are written.
+ * come from the event's own rows, which never change; tier and account manager are the customers' and hold while they
+ * do: an import that changes a customer's tier or account manager adds one to `registry_state.generation`, in its own
+ * transaction, and a total counted under an older generation is not used. The `all` row marks an event whose totals
+ * are written.
  */
 export class AffectedFacets1764100000900 implements MigrationInterface {
   name = 'AffectedFacets1764100000900';

@@ -154,7 +154,7 @@ const csvCustomer = (subs: string) => [
   'c.tier',
   'c.country::text',
   `nullif(c.am_email, '')`,
-  `CASE WHEN c.am_email IS NOT NULL THEN nullif(c.am_name, '') END`,
+  `CASE WHEN c.am_email <> '' THEN nullif(c.am_name, '') END`,
   `(SELECT string_agg((e.v ->> 'product') || '@' || (e.v ->> 'country'), ';' ORDER BY e.n)
       FROM jsonb_array_elements(${subs}) WITH ORDINALITY AS e(v, n))`,
 ];
@@ -313,13 +313,24 @@ export class AffectedRepository {
       await runner.query(`SET LOCAL jit = off`);
       // The ref-order sort of a whole list (35 MB at 300k rows) and the delivery states stay in memory.
       await runner.query(`SET LOCAL work_mem = '64MB'`);
+      // The literals below and the SQL's own (`ESCAPE '\'`) are read the standard way whatever the server's default.
+      await runner.query(`SET LOCAL standard_conforming_strings = on`);
       const select = withLiterals(`SELECT ${q.csvColumns} ${q.joinedFrom} ORDER BY r.ref ${REF}`, q.params, (v) =>
         client.escapeLiteral(v),
       );
       const copy = client.query(copyTo(`COPY (${select}) TO STDOUT WITH (FORMAT csv)`));
-      out.write(`${header}\n`);
+      // The header goes out with the first rows, so a query that fails before any row still leaves the response
+      // untouched (an error answer, not a 200 cut short).
+      async function* withHeader(rows: AsyncIterable<Buffer>) {
+        let first = true;
+        for await (const chunk of rows) {
+          yield first ? Buffer.concat([Buffer.from(`${header}\n`), chunk]) : chunk;
+          first = false;
+        }
+        if (first) yield Buffer.from(`${header}\n`);
+      }
       try {
-        await pipeline(copy, out);
+        await pipeline(copy, withHeader, out);
       } catch (e) {
         // The reader went away mid-COPY: the connection is paused with PostgreSQL blocked writing to it, so it can
         // neither end politely nor roll back. Closing the socket ends the COPY and the session on the server.
@@ -343,7 +354,9 @@ export function withLiterals(sql: string, params: unknown[], quote: (v: string) 
     const i = Number(n) - 1;
     if (i < 0 || i >= params.length) throw new Error(`withLiterals: no value for $${n}`);
     const v = params[i];
-    return v === null || v === undefined ? 'NULL' : quote(String(v));
+    if (v === null || v === undefined) return 'NULL';
+    if (typeof v !== 'string' && typeof v !== 'number') throw new Error(`withLiterals: $${n} is a ${typeof v}`);
+    return quote(String(v));
   });
 }
 

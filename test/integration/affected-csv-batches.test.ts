@@ -120,8 +120,17 @@ describe('affected CSV export: formatted by PostgreSQL COPY', () => {
       await c.query(`UPDATE notices SET status = 'sent' WHERE id % 3 = 0`);
       await c.query(`UPDATE notices SET status = 'failed' WHERE id % 7 = 0`);
       await c.query(`DELETE FROM notices WHERE id % 11 = 0`);
+      // Values the import never stores (it trims text and turns empty fields into NULL) but the table allows (names
+      // must not be empty): a padded name, an account manager with an empty name, an empty account manager email.
+      await c.query(`UPDATE customers SET name = '  padded  ' WHERE ref = 'C00003'`);
+      await c.query(`UPDATE customers SET am_name = '' WHERE ref = 'C00005'`);
+      await c.query(`UPDATE customers SET am_email = '', am_name = 'Orphan' WHERE ref = 'C00015'`);
     });
     const items = await allItems(t, token, '/api/v1/events/csv-1/affected');
+    const byRef = new Map(items.map((i) => [i.ref, i]));
+    expect(byRef.get('C00003')?.name).toBe('  padded  ');
+    expect(byRef.get('C00005')?.accountManager).toEqual({ email: 'jane@vendor.example', name: '' });
+    expect(byRef.get('C00015')?.accountManager).toBeNull();
     expect(new Set(items.map((i) => i.deliveryStatus))).toEqual(new Set(['pending', 'sent', 'failed', 'none']));
     // The 2,050 odd customers are in JP; of the even ones in DE, those with SG weights (i = 2 mod 4) are told too:
     // 3,075 rows.

@@ -145,9 +145,15 @@ describe('notice send order', () => {
   });
 
   it('keeps exactly that order when the numbering runs with parallel workers', async () => {
-    const { order, plans } = await plan(true);
-    const numbering = plans.find((p) => /row_number|WindowAgg/.test(p) && /Gather Merge/.test(p));
-    expect(numbering).toMatch(/Workers Launched: [12]/);
-    expect(order).toEqual(want());
+    // PostgreSQL launches fewer workers than planned (none) when its worker slots are taken by other sessions: try
+    // again a few times, so that the order is checked with workers that really ran.
+    for (let attempt = 1; ; attempt++) {
+      const { order, plans } = await plan(true);
+      expect(order).toEqual(want());
+      const numbering = plans.find((p) => /row_number|WindowAgg/.test(p) && /Gather Merge/.test(p));
+      expect(numbering).toBeDefined();
+      if (/Workers Launched: [12]/.test(numbering!)) return;
+      if (attempt === 5) throw new Error(`no parallel worker was launched in 5 tries:\n${numbering}`);
+    }
   });
 });

@@ -50,8 +50,6 @@ export class RegistryApplyRepository {
       this.logger.debug(`${Date.now() - t0} ms: ${sql.trim().slice(0, 40)}`);
       return r;
     };
-    // Stored affected-list totals by tier or account manager (event_facet_totals) hold until the registry changes.
-    await q(`UPDATE registry_state SET generation = generation + 1`);
     const bulk = await this.enterBulkMode(s, refs);
     if (!s.repeats && (await this.registryEmptyAndOwned(s))) {
       const counts = await this.loadFresh(s, q);
@@ -64,6 +62,8 @@ export class RegistryApplyRepository {
       if (bulk) await q(`SET LOCAL session_replication_role = origin`);
       return counts;
     }
+    // A file that repeats refs replaces every customer it names: stored totals by tier or account manager count again.
+    await q(`UPDATE registry_state SET generation = generation + 1`);
     await q(
       `DELETE FROM contacts t USING customers c, import_customers s WHERE s.ref = c.ref AND t.customer_id = c.id`,
     );
@@ -125,6 +125,11 @@ export class RegistryApplyRepository {
         ) IS DISTINCT FROM (s.s_product, s.s_country) AS subscriptions_changed
       FROM import_customers s LEFT JOIN customers c ON c.ref = s.ref`);
     await q(`ANALYZE import_plan`);
+    // Stored affected-list totals by tier or account manager (event_facet_totals) hold while no customer's tier or
+    // account manager changes; an import that changes one makes them count again.
+    await q(`UPDATE registry_state SET generation = generation + 1
+              WHERE EXISTS (SELECT 1 FROM import_plan p JOIN import_customers s ON s.seq = p.seq JOIN customers c ON c.id = p.id
+                             WHERE p.customer_changed AND (c.tier, c.am_email) IS DISTINCT FROM (s.tier, s.am_email))`);
     await q(`DELETE FROM contacts t USING import_plan p WHERE p.contacts_changed AND t.customer_id = p.id`);
     await q(`DELETE FROM subscriptions t USING import_plan p WHERE p.subscriptions_changed AND t.customer_id = p.id`);
     await q(`
