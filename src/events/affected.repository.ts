@@ -159,6 +159,22 @@ const csvCustomer = (subs: string) => [
       FROM jsonb_array_elements(${subs}) WITH ORDINALITY AS e(v, n))`,
 ];
 
+/** The totals stored per applied event (see storeFacetTotals), counted in one statement: one snapshot. */
+const FACET_TOTALS_INSERT = `WITH g AS (SELECT generation FROM registry_state),
+        r AS (SELECT r.customer_id, c.tier, c.am_email,
+                     CASE WHEN jsonb_array_length(r.affected) > 0 THEN r.affected ELSE r.removed END AS subs
+                FROM event_customers r JOIN customers c ON c.id = r.customer_id WHERE r.event_pk = $1),
+        e AS (SELECT r.customer_id, x ->> 'country' AS country, x ->> 'product' AS product
+                FROM r, jsonb_array_elements(r.subs) x),
+        t AS (SELECT 'all' AS facet, '' AS value, count(*) AS n FROM r
+              UNION ALL SELECT 'tier', tier, count(*) FROM r GROUP BY tier
+              UNION ALL SELECT 'accountManager', am_email, count(*) FROM r WHERE am_email IS NOT NULL GROUP BY am_email
+              UNION ALL SELECT 'country', country, count(DISTINCT customer_id) FROM e WHERE country IS NOT NULL GROUP BY country
+              UNION ALL SELECT 'product', product, count(DISTINCT customer_id) FROM e WHERE product IS NOT NULL GROUP BY product)
+   INSERT INTO event_facet_totals (event_pk, facet, value, customers, registry_generation)
+   SELECT $1, t.facet, t.value, t.n, g.generation FROM t, g
+   ON CONFLICT DO NOTHING`;
+
 @Injectable()
 export class AffectedRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -246,34 +262,37 @@ export class AffectedRepository {
    * Stores the applied event's totals by tier, account manager, country and product (one statement, so they and the
    * registry generation they were counted under are one snapshot), and an `all` row that marks them written. Counted
    * as the filters count: a customer is in a country's or a product's total when one of its listed subscriptions
-   * names it (`@>`), in a tier's or an account manager's by its customer row. Run once, after the apply committed.
+   * names it (`@>`), in a tier's or an account manager's by its customer row. Run after the apply committed, and
+   * again when the registry has changed since: totals counted under an older generation are replaced, in one
+   * snapshot (a concurrent refresh that loses fails with a serialization error and changes nothing).
    */
   async storeFacetTotals(eventPk: string): Promise<void> {
-    await this.dataSource.query(
-      `WITH g AS (SELECT generation FROM registry_state),
-            r AS (SELECT r.customer_id, c.tier, c.am_email,
-                         CASE WHEN jsonb_array_length(r.affected) > 0 THEN r.affected ELSE r.removed END AS subs
-                    FROM event_customers r JOIN customers c ON c.id = r.customer_id WHERE r.event_pk = $1),
-            e AS (SELECT r.customer_id, x ->> 'country' AS country, x ->> 'product' AS product
-                    FROM r, jsonb_array_elements(r.subs) x),
-            t AS (SELECT 'all' AS facet, '' AS value, count(*) AS n FROM r
-                  UNION ALL SELECT 'tier', tier, count(*) FROM r GROUP BY tier
-                  UNION ALL SELECT 'accountManager', am_email, count(*) FROM r WHERE am_email IS NOT NULL GROUP BY am_email
-                  UNION ALL SELECT 'country', country, count(DISTINCT customer_id) FROM e WHERE country IS NOT NULL GROUP BY country
-                  UNION ALL SELECT 'product', product, count(DISTINCT customer_id) FROM e WHERE product IS NOT NULL GROUP BY product)
-       INSERT INTO event_facet_totals (event_pk, facet, value, customers, registry_generation)
-       SELECT $1, t.facet, t.value, t.n, g.generation FROM t, g
-       ON CONFLICT DO NOTHING`,
-      [eventPk],
-    );
+    const runner = this.dataSource.createQueryRunner();
+    let failure: Error | undefined;
+    try {
+      await runner.connect();
+      await runner.startTransaction('REPEATABLE READ');
+      await runner.query(
+        `DELETE FROM event_facet_totals
+          WHERE event_pk = $1 AND registry_generation < (SELECT generation FROM registry_state)`,
+        [eventPk],
+      );
+      await runner.query(FACET_TOTALS_INSERT, [eventPk]);
+      await runner.commitTransaction();
+    } catch (e) {
+      failure = e as Error;
+      throw e;
+    } finally {
+      await releaseOrDiscard(runner, failure);
+    }
   }
 
   /**
    * The stored total of an applied event's list filtered by `facet = value` alone, seen by a viewer who sees every
-   * customer; undefined when it must be counted: not stored yet, or a registry facet counted before the registry
-   * last changed. A value with no row has no customers. The account manager is matched as the filter matches it.
+   * customer; undefined when none is stored, `stale` for a tier or an account manager counted before an import
+   * changed a customer's. A value with no row has no customers. The account manager is matched as the filter is.
    */
-  async facetTotal(eventPk: string, facet: Facet, value: string): Promise<number | undefined> {
+  async facetTotal(eventPk: string, facet: Facet, value: string): Promise<number | 'stale' | undefined> {
     const [row] = await this.dataSource.query(
       `SELECT a.registry_generation = g.generation AS current,
               coalesce((SELECT t.customers FROM event_facet_totals t
@@ -283,8 +302,8 @@ export class AffectedRepository {
         WHERE a.event_pk = $1 AND a.facet = 'all'`,
       [eventPk, facet, value],
     );
-    if (!row || (REGISTRY_FACETS.includes(facet) && !row.current)) return undefined;
-    return row.customers;
+    if (!row) return undefined;
+    return REGISTRY_FACETS.includes(facet) && !row.current ? 'stale' : row.customers;
   }
 
   /**

@@ -1,5 +1,5 @@
 // Read side of events and cases: the shapes of SPEC §5, with account managers limited to their own customers.
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable, Logger, NotFoundException } from '@nestjs/common';
 import type { Principal } from '../domain/roles';
 import type { EventStatus } from '../domain/event.types';
 import type { DeliveryStatus, WebhookDeliveryStatus } from '../domain/notice.types';
@@ -60,6 +60,10 @@ export function toEventView(
 
 @Injectable()
 export class EventsService {
+  private readonly logger = new Logger(EventsService.name);
+  /** Events whose stored affected totals are being counted again in this process. */
+  private readonly refreshingFacets = new Set<string>();
+
   constructor(
     private readonly events: EventsRepository,
     private readonly cases: CasesRepository,
@@ -122,11 +126,24 @@ export class EventsService {
     return page;
   }
 
-  /** The stored total of a list filtered by one tier, account manager, country or product, for a viewer who sees all. */
-  private storedTotal(eventPk: string, f: AffectedFilter, viewer: Principal): Promise<number | undefined> {
+  /**
+   * The stored total of a list filtered by one tier, account manager, country or product, for a viewer who sees all.
+   * Totals counted before an import changed a tier or an account manager are counted again in the background (once
+   * at a time per event in this process) and the list is counted meanwhile.
+   */
+  private async storedTotal(eventPk: string, f: AffectedFilter, viewer: Principal): Promise<number | undefined> {
     const facet = singleFacet(f);
-    if (!facet || customerVisibility(viewer).params.length) return Promise.resolve(undefined);
-    return this.affected.facetTotal(eventPk, facet.facet, facet.value);
+    if (!facet || customerVisibility(viewer).params.length) return undefined;
+    const stored = await this.affected.facetTotal(eventPk, facet.facet, facet.value);
+    if (stored !== 'stale') return stored;
+    if (!this.refreshingFacets.has(eventPk)) {
+      this.refreshingFacets.add(eventPk);
+      this.affected
+        .storeFacetTotals(eventPk)
+        .catch((e: Error) => this.logger.warn(`affected totals of event ${eventPk}: ${e.message}`))
+        .finally(() => this.refreshingFacets.delete(eventPk));
+    }
+    return undefined;
   }
 
   /** Customers of the event none of whose notices ended `sent` (SPEC §4), among those `viewer` may see. */
