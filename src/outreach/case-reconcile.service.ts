@@ -1,10 +1,11 @@
 // POST /cases/:caseId/reconcile: customers that match the case's current suspended scope but were never told
 // (the registry changed since the last event) get a `suspended` notice through the usual review flow.
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { AuditService, type Actor } from '../audit/audit.service';
 import { TransactionService } from '../common/transaction.service';
 import { statusAfterApply } from '../domain/event-status';
 import type { SuspensionEvent } from '../domain/event.types';
+import { AffectedRepository } from '../events/affected.repository';
 import { CasesRepository } from '../events/cases.repository';
 import { EventsRepository } from '../events/events.repository';
 import { MatchingRepository } from '../matching/matching.repository';
@@ -13,6 +14,8 @@ import { NoticePlanningRepository } from '../notices/planning/notice-planning.re
 
 @Injectable()
 export class CaseReconcileService {
+  private readonly logger = new Logger(CaseReconcileService.name);
+
   constructor(
     private readonly tx: TransactionService,
     private readonly events: EventsRepository,
@@ -21,9 +24,21 @@ export class CaseReconcileService {
     private readonly suspended: SuspendedSetRepository,
     private readonly planning: NoticePlanningRepository,
     private readonly audit: AuditService,
+    private readonly affected: AffectedRepository,
   ) {}
 
   async reconcile(actor: Actor, caseId: string) {
+    const { told, eventPk } = await this.tell(actor, caseId);
+    // As after any apply, in the background: the event's affected totals by tier, account manager, country, product.
+    if (eventPk) {
+      this.affected
+        .storeFacetTotals(eventPk)
+        .catch((e: Error) => this.logger.warn(`affected totals of event ${eventPk}: ${e.message}`));
+    }
+    return told;
+  }
+
+  private tell(actor: Actor, caseId: string) {
     return this.tx.run(async (m) => {
       await this.cases.lock(m, 'apply', caseId);
       const status = await this.cases.statusForUpdate(m, caseId);
@@ -39,7 +54,7 @@ export class CaseReconcileService {
       await this.matching.dropToldInCase(match, caseId);
       if ((await this.matching.countCustomers(match)) === 0) {
         await this.audit.record(actor, 'case.reconcile', `case:${caseId}`, { customers: 0 }, m);
-        return { caseId, eventId: null, customers: 0, notices: 0, status: null };
+        return { told: { caseId, eventId: null, customers: 0, notices: 0, status: null }, eventPk: null };
       }
       const eventId = `${caseId}:reconcile:${(await this.events.countFromSource(m, caseId, 'reconcile')) + 1}`.slice(
         0,
@@ -66,7 +81,8 @@ export class CaseReconcileService {
       await this.events.markApplied(m, eventPk, applied, counts.customers);
       await this.cases.touch(m, caseId, eventPk, false);
       await this.audit.record(actor, 'case.reconcile', `case:${caseId}`, { eventId, ...counts }, m);
-      return { caseId, eventId, customers: counts.customers, notices: counts.notices, status: applied };
+      const told = { caseId, eventId, customers: counts.customers, notices: counts.notices, status: applied };
+      return { told, eventPk: counts.customers > 0 ? eventPk : null };
     });
   }
 }
