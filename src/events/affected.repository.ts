@@ -87,13 +87,14 @@ const UNREACHED_SQL = (alias: string) => `NOT EXISTS (SELECT 1 FROM notices n WH
   AND n.customer_id = ${alias}.customer_id AND n.status = 'sent' AND NOT n.is_test)`;
 
 /** Filters whose totals are stored per applied event (event_facet_totals); the first two depend on the registry. */
-export type Facet = 'tier' | 'accountManager' | 'country' | 'product';
-const REGISTRY_FACETS: readonly Facet[] = ['tier', 'accountManager'];
+const FACETS = ['tier', 'accountManager', 'country', 'product'] as const;
+export type Facet = (typeof FACETS)[number];
+const REGISTRY_FACETS: readonly Facet[] = FACETS.slice(0, 2);
 
 /** The one stored-total filter of `f`, when it is the list's only filter (no search, no delivery state); else null. */
 export function singleFacet(f: AffectedFilter): { facet: Facet; value: string } | null {
   if (f.q || f.deliveryStatus) return null;
-  const set = (['tier', 'accountManager', 'country', 'product'] as const).filter((k) => f[k]);
+  const set = FACETS.filter((k) => f[k]);
   return set.length === 1 ? { facet: set[0], value: f[set[0]]! } : null;
 }
 
@@ -266,25 +267,15 @@ export class AffectedRepository {
    * again when the registry has changed since: totals counted under an older generation are replaced, in one
    * snapshot (a concurrent refresh that loses fails with a serialization error and changes nothing).
    */
-  async storeFacetTotals(eventPk: string): Promise<void> {
-    const runner = this.dataSource.createQueryRunner();
-    let failure: Error | undefined;
-    try {
-      await runner.connect();
-      await runner.startTransaction('REPEATABLE READ');
-      await runner.query(
+  storeFacetTotals(eventPk: string): Promise<void> {
+    return this.dataSource.transaction('REPEATABLE READ', async (m) => {
+      await m.query(
         `DELETE FROM event_facet_totals
           WHERE event_pk = $1 AND registry_generation < (SELECT generation FROM registry_state)`,
         [eventPk],
       );
-      await runner.query(FACET_TOTALS_INSERT, [eventPk]);
-      await runner.commitTransaction();
-    } catch (e) {
-      failure = e as Error;
-      throw e;
-    } finally {
-      await releaseOrDiscard(runner, failure);
-    }
+      await m.query(FACET_TOTALS_INSERT, [eventPk]);
+    });
   }
 
   /**

@@ -12,6 +12,7 @@ import { AffectedRepository } from './affected.repository';
 import { lifecycleProblems } from './case-lifecycle.rules';
 import { CasesRepository } from './cases.repository';
 import { EventsRepository, type EventRow } from './events.repository';
+import { EventsService } from './events.service';
 
 export interface AppliedEvent {
   eventPk: string;
@@ -34,6 +35,7 @@ export class CaseLifecycleService {
     private readonly planning: NoticePlanningRepository,
     private readonly affected: AffectedRepository,
     private readonly dispatch: NoticeDispatchService,
+    private readonly eventsView: EventsService,
   ) {}
 
   /** Applies every received event of the case, oldest first; safe to call from any number of workers. */
@@ -53,9 +55,8 @@ export class CaseLifecycleService {
       if (applied.status === 'dispatching') await this.dispatch.start(applied.eventPk);
       // In the background: sending does not wait for it.
       if (applied.customers > 0) {
-        this.affected
+        this.eventsView
           .storeFacetTotals(applied.eventPk)
-          .catch((e: Error) => this.logger.warn(`affected totals of event ${applied.eventPk}: ${e.message}`))
           .then(() => this.affected.vacuum())
           .catch((e: Error) => this.logger.warn(`VACUUM event_customers: ${e.message}`));
       }

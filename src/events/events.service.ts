@@ -61,8 +61,8 @@ export function toEventView(
 @Injectable()
 export class EventsService {
   private readonly logger = new Logger(EventsService.name);
-  /** Events whose stored affected totals are being counted again in this process. */
-  private readonly refreshingFacets = new Set<string>();
+  /** Events whose affected totals are being stored by this process. */
+  private readonly storingFacets = new Set<string>();
 
   constructor(
     private readonly events: EventsRepository,
@@ -128,22 +128,33 @@ export class EventsService {
 
   /**
    * The stored total of a list filtered by one tier, account manager, country or product, for a viewer who sees all.
-   * Totals counted before an import changed a tier or an account manager are counted again in the background (once
-   * at a time per event in this process) and the list is counted meanwhile.
+   * Totals counted before an import changed a tier or an account manager are stored again in the background, and the
+   * list is counted meanwhile.
    */
   private async storedTotal(eventPk: string, f: AffectedFilter, viewer: Principal): Promise<number | undefined> {
     const facet = singleFacet(f);
     if (!facet || customerVisibility(viewer).params.length) return undefined;
     const stored = await this.affected.facetTotal(eventPk, facet.facet, facet.value);
     if (stored !== 'stale') return stored;
-    if (!this.refreshingFacets.has(eventPk)) {
-      this.refreshingFacets.add(eventPk);
-      this.affected
-        .storeFacetTotals(eventPk)
-        .catch((e: Error) => this.logger.warn(`affected totals of event ${eventPk}: ${e.message}`))
-        .finally(() => this.refreshingFacets.delete(eventPk));
-    }
+    void this.storeFacetTotals(eventPk);
     return undefined;
+  }
+
+  /**
+   * Stores (or stores again) an applied event's affected totals by tier, account manager, country and product, for
+   * callers that do not wait for it: after an apply or a reconcile, and after a stale read. One at a time per event
+   * in this process; a failure is logged, and the promise never rejects.
+   */
+  async storeFacetTotals(eventPk: string): Promise<void> {
+    if (this.storingFacets.has(eventPk)) return;
+    this.storingFacets.add(eventPk);
+    try {
+      await this.affected.storeFacetTotals(eventPk);
+    } catch (e) {
+      this.logger.warn(`affected totals of event ${eventPk}: ${(e as Error).message}`);
+    } finally {
+      this.storingFacets.delete(eventPk);
+    }
   }
 
   /** Customers of the event none of whose notices ended `sent` (SPEC §4), among those `viewer` may see. */

@@ -1,21 +1,19 @@
 // POST /cases/:caseId/reconcile: customers that match the case's current suspended scope but were never told
 // (the registry changed since the last event) get a `suspended` notice through the usual review flow.
-import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { AuditService, type Actor } from '../audit/audit.service';
 import { TransactionService } from '../common/transaction.service';
 import { statusAfterApply } from '../domain/event-status';
 import type { SuspensionEvent } from '../domain/event.types';
-import { AffectedRepository } from '../events/affected.repository';
 import { CasesRepository } from '../events/cases.repository';
 import { EventsRepository } from '../events/events.repository';
+import { EventsService } from '../events/events.service';
 import { MatchingRepository } from '../matching/matching.repository';
 import { SuspendedSetRepository } from '../matching/suspended-set.repository';
 import { NoticePlanningRepository } from '../notices/planning/notice-planning.repository';
 
 @Injectable()
 export class CaseReconcileService {
-  private readonly logger = new Logger(CaseReconcileService.name);
-
   constructor(
     private readonly tx: TransactionService,
     private readonly events: EventsRepository,
@@ -24,17 +22,13 @@ export class CaseReconcileService {
     private readonly suspended: SuspendedSetRepository,
     private readonly planning: NoticePlanningRepository,
     private readonly audit: AuditService,
-    private readonly affected: AffectedRepository,
+    private readonly eventsView: EventsService,
   ) {}
 
   async reconcile(actor: Actor, caseId: string) {
     const { told, eventPk } = await this.tell(actor, caseId);
     // As after any apply, in the background: the event's affected totals by tier, account manager, country, product.
-    if (eventPk) {
-      this.affected
-        .storeFacetTotals(eventPk)
-        .catch((e: Error) => this.logger.warn(`affected totals of event ${eventPk}: ${e.message}`));
-    }
+    if (eventPk) void this.eventsView.storeFacetTotals(eventPk);
     return told;
   }
 
