@@ -4,6 +4,7 @@ import { parse } from 'csv-parse/sync';
 import { api, startTestApp, TestApp } from '../support/app';
 import { BASE_EVENT, waitForEvent } from '../support/events';
 import { insertCustomers, insertProducts, withPg } from '../support/registry-fixture';
+import { waitFor } from '../support/service-process';
 
 const JANE = { email: 'jane@vendor.example', name: 'Jane' };
 const BOB = { email: 'bob@vendor.example', name: 'Bob' };
@@ -165,22 +166,19 @@ describe('account-manager isolation, CSV export and reconcile', () => {
       (await get(support, '/api/v1/events/am-case:reconcile:1/affected')).body.items.map((i: any) => i.ref),
     ).toEqual(['N1']);
     // Its affected totals are stored as after any apply (in the background).
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const stored = await withPg(t.env.db.url, async (c) => {
-        const { rows } = await c.query(
-          `SELECT f.customers FROM event_facet_totals f JOIN events e ON e.id = f.event_pk
-            WHERE e.event_id = 'am-case:reconcile:1' AND f.facet = 'all'`,
-        );
-        return rows[0]?.customers;
-      });
-      if (stored !== undefined) {
-        expect(stored).toBe(1);
-        break;
-      }
-      if (Date.now() > deadline) throw new Error('no stored totals for the reconcile event');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const stored = await waitFor(
+      'stored totals of the reconcile event',
+      () =>
+        withPg(t.env.db.url, async (c) => {
+          const { rows } = await c.query(
+            `SELECT f.customers FROM event_facet_totals f JOIN events e ON e.id = f.event_pk
+              WHERE e.event_id = 'am-case:reconcile:1' AND f.facet = 'all'`,
+          );
+          return rows.length ? { customers: rows[0].customers as number } : undefined;
+        }),
+      10_000,
+    );
+    expect(stored.customers).toBe(1);
     const second = await api(t.url, 'POST', '/api/v1/cases/am-case/reconcile', { token: support });
     expect(second.body).toMatchObject({ customers: 0, eventId: null });
     expect((await get(support, '/api/v1/cases/am-case')).body.suspendedCustomers).toBe(5);

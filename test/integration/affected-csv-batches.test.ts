@@ -7,6 +7,7 @@ import { stringify } from 'csv-stringify/sync';
 import { api, startTestApp, TestApp } from '../support/app';
 import { BASE_EVENT, eventsQueue, waitForEvent } from '../support/events';
 import { withPg } from '../support/registry-fixture';
+import { waitFor } from '../support/service-process';
 import { importText, jsonl, seedProducts } from '../support/registry-import';
 
 const CUSTOMERS = 4100;
@@ -220,17 +221,18 @@ describe('affected CSV export: formatted by PostgreSQL COPY', () => {
     for (let i = 0; i < 3; i++) expect(await csv(t, token, '/api/v1/events/csv-1/affected?format=csv')).toBe(whole);
     const res = await api(t.url, 'GET', '/api/v1/events/csv-1/affected?pageSize=5', { token });
     expect(res.status).toBe(200);
-    await withPg(t.env.db.url, async (c) => {
-      const deadline = Date.now() + 10_000;
-      for (;;) {
-        const { rows } = await c.query(
-          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'COPY (%' AND state <> 'idle'`,
-        );
-        if (rows[0].n === 0) break;
-        if (Date.now() > deadline) throw new Error(`${rows[0].n} COPY sessions still running`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    });
+    await withPg(t.env.db.url, (c) =>
+      waitFor(
+        'no COPY session left running',
+        async () => {
+          const { rows } = await c.query(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'COPY (%' AND state <> 'idle'`,
+          );
+          return rows[0].n === 0;
+        },
+        10_000,
+      ),
+    );
   });
 
   it('a list with no rows is the header alone', async () => {

@@ -5,6 +5,7 @@
 import { api, startTestApp, TestApp } from '../support/app';
 import { BASE_EVENT, postEventAndWait } from '../support/events';
 import { withPg } from '../support/registry-fixture';
+import { waitFor } from '../support/service-process';
 import { importText, jsonl, seedProducts } from '../support/registry-import';
 
 const CUSTOMERS = 48;
@@ -72,11 +73,7 @@ describe('stored totals of affected lists', () => {
       'awaiting_review',
     );
     // Written in the background after the apply.
-    const deadline = Date.now() + 10_000;
-    while ((await stored('all', '')) === undefined) {
-      if (Date.now() > deadline) throw new Error('no stored totals for facet-1');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitFor('stored totals for facet-1', async () => (await stored('all', '')) !== undefined, 10_000);
   });
   afterAll(() => t.close());
 
@@ -146,11 +143,7 @@ describe('stored totals of affected lists', () => {
         );
         return rows[0]?.current === true;
       });
-    const deadline = Date.now() + 10_000;
-    while (!(await current())) {
-      if (Date.now() > deadline) throw new Error('the stale totals of facet-1 were not stored again');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitFor('the stale totals of facet-1 stored again', current, 10_000);
     // Stored anew from the registry as it is now: the tampered figures are gone, am4 has its new customer.
     expect(await stored('accountManager', 'am3@vendor.example')).toBe(am3.rows);
     expect(await stored('accountManager', 'am4@vendor.example')).toBe(am4.rows);
