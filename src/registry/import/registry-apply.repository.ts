@@ -1,12 +1,16 @@
 // The apply step of an import: one transaction that replaces the staged customers' rows in the registry.
 import { Injectable, Logger } from '@nestjs/common';
 import type { ImportMode } from './import.types';
+import {
+  dropRegistryIndexes,
+  IMPORT_LOCK,
+  isSuperuser,
+  lockCatalogRefs,
+  lockEmptyRegistry,
+  rebuildRegistryIndexes,
+  type RegistryQuery as Query,
+} from './registry-bulk';
 import type { ImportSession } from './registry-import.repository';
-
-/** Serializes imports, so a sync never races an upsert. */
-const IMPORT_LOCK = `pg_advisory_xact_lock(hashtext('impact-notices:registry-import'))`;
-
-export class CatalogChangedError extends Error {}
 
 @Injectable()
 export class RegistryApplyRepository {
@@ -51,7 +55,7 @@ export class RegistryApplyRepository {
       return r;
     };
     const bulk = await this.enterBulkMode(s, refs);
-    if (!s.repeats && (await this.registryEmptyAndOwned(s))) {
+    if (!s.repeats && (await lockEmptyRegistry(s.client))) {
       const counts = await this.loadFresh(s, q);
       if (bulk) await q(`SET LOCAL session_replication_role = origin`);
       return counts;
@@ -160,8 +164,9 @@ export class RegistryApplyRepository {
   }
 
   /**
-   * An empty registry (the first import, or a new installation) is filled without per-row index
-   * maintenance: the indexes of the three tables are dropped inside this transaction, the rows are
+   * An empty registry (the first import, or a new installation) that the direct load did not take (a CSV file, a
+   * dry run's plan, a role that owns the tables but may not skip the foreign-key triggers) is filled without per-row
+   * index maintenance: the indexes of the three tables are dropped inside this transaction, the rows are
    * written in index order with ids derived from the staging `seq`, and the same indexes and
    * constraints are built again from their catalogue definitions before commit. Dropping an index
    * takes an ACCESS EXCLUSIVE lock, so readers of the (empty) registry wait for the commit instead of
@@ -169,37 +174,9 @@ export class RegistryApplyRepository {
    * registry that already has customers, take the row-by-row path. The customer primary key stays:
    * foreign keys of other tables depend on it.
    */
-  private async registryEmptyAndOwned(s: ImportSession): Promise<boolean> {
-    const r = await s.client.query(
-      `SELECT NOT EXISTS (SELECT 1 FROM customers) AS empty,
-              bool_and(pg_has_role(relowner, 'USAGE')) AS owned
-       FROM pg_class WHERE oid = ANY (ARRAY['customers', 'contacts', 'subscriptions']::regclass[])`,
-    );
-    if (!r.rows[0].empty || !r.rows[0].owned) return false;
-    await s.client.query(`LOCK TABLE customers, contacts, subscriptions IN ACCESS EXCLUSIVE MODE`);
-    // Only imports write these tables and they hold the import lock, but check again under the table lock.
-    const again = await s.client.query(`SELECT NOT EXISTS (SELECT 1 FROM customers) AS empty`);
-    return again.rows[0].empty;
-  }
-
   private async loadFresh(s: ImportSession, q: Query): Promise<{ contacts: number; subscriptions: number }> {
     await q(`SET LOCAL maintenance_work_mem = '256MB'`);
-    const indexes = (
-      await q(
-        `SELECT i.indexrelid::regclass::text AS index, i.indrelid::regclass::text AS table, con.conname,
-                pg_get_constraintdef(con.oid) AS condef, pg_get_indexdef(i.indexrelid) AS indexdef
-         FROM pg_index i
-         LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u', 'x')
-         WHERE i.indrelid = ANY (ARRAY['customers', 'contacts', 'subscriptions']::regclass[])
-           AND NOT EXISTS (SELECT 1 FROM pg_constraint fk WHERE fk.contype = 'f' AND fk.conindid = i.indexrelid)
-         ORDER BY i.indexrelid`,
-      )
-    ).rows as { index: string; table: string; conname: string | null; condef: string | null; indexdef: string }[];
-    for (const ix of indexes) {
-      await q(
-        ix.conname ? `ALTER TABLE ${ix.table} DROP CONSTRAINT ${quoteIdent(ix.conname)}` : `DROP INDEX ${ix.index}`,
-      );
-    }
+    const indexes = await dropRegistryIndexes(q);
     // Reserve one id per staged customer: id = base + seq - 1.
     const n = (await q(`SELECT count(*)::bigint AS n FROM import_customers`)).rows[0].n as string;
     let base = '1';
@@ -225,11 +202,7 @@ export class RegistryApplyRepository {
        SELECT $1::bigint + seq - 1, unnest(s_product), unnest(s_country) FROM import_customers`,
       [base],
     );
-    for (const ix of indexes) {
-      await q(
-        ix.conname ? `ALTER TABLE ${ix.table} ADD CONSTRAINT ${quoteIdent(ix.conname)} ${ix.condef}` : ix.indexdef,
-      );
-    }
+    await rebuildRegistryIndexes(q, indexes);
     // The planner's statistics for matching right after the first import (autovacuum would come later).
     await q(`ANALYZE customers, contacts, subscriptions`);
     return { contacts: contacts.rowCount ?? 0, subscriptions: subscriptions.rowCount ?? 0 };
@@ -243,22 +216,9 @@ export class RegistryApplyRepository {
    * until commit) and skips the per-row triggers. Other writers still get every constraint.
    */
   private async enterBulkMode(s: ImportSession, refs: { products: string[]; countries: string[] }): Promise<boolean> {
-    const su = await s.client.query(`SELECT current_setting('is_superuser') = 'on' AS su`);
-    if (!su.rows[0].su) return false;
-    const products = await s.client.query(`SELECT code FROM products WHERE code = ANY($1::text[]) FOR KEY SHARE`, [
-      refs.products,
-    ]);
-    const countries = await s.client.query(`SELECT code FROM countries WHERE code = ANY($1::text[]) FOR KEY SHARE`, [
-      refs.countries,
-    ]);
-    if (products.rowCount !== refs.products.length || countries.rowCount !== refs.countries.length) {
-      throw new CatalogChangedError('the product catalogue changed during the import; run it again');
-    }
+    if (!(await isSuperuser(s.client))) return false;
+    await lockCatalogRefs(s.client, refs);
     await s.client.query(`SET LOCAL session_replication_role = replica`);
     return true;
   }
 }
-
-type Query = (sql: string, params?: unknown[]) => Promise<{ rowCount: number | null; rows: any[] }>;
-
-const quoteIdent = (name: string) => '"' + name.replace(/"/g, '""') + '"';

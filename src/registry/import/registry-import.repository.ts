@@ -91,13 +91,13 @@ export class RegistryImportRepository {
                    FROM import_customers s CROSS JOIN LATERAL unnest(s.c_email) AS e(email)
                    WHERE s.ref IN (SELECT ref FROM import_customers GROUP BY ref HAVING count(*) > 1)) d
              WHERE n > 1`;
-    return this.errorsOf(s, sql, [], cap);
+    return errorsOf(s.client, sql, [], cap);
   }
 
   /** Rows naming a product code in `unknown` (found by comparing the file's distinct codes with the catalog). */
   unknownProductErrors(s: ImportSession, unknown: string[], field: string, cap: number) {
-    return this.errorsOf(
-      s,
+    return errorsOf(
+      s.client,
       `SELECT s.line, $2::text AS field, 'unknown product "' || x.product || '"' AS message
        FROM import_customers s CROSS JOIN LATERAL unnest(s.s_product) AS x(product)
        WHERE x.product = ANY($1::text[])`,
@@ -112,8 +112,8 @@ export class RegistryImportRepository {
     fields: { customer: string; subscription: string },
     cap: number,
   ) {
-    return this.errorsOf(
-      s,
+    return errorsOf(
+      s.client,
       `SELECT line, $2::text AS field, 'unknown country "' || country || '"' AS message
          FROM import_customers WHERE country = ANY($1::text[])
        UNION ALL
@@ -124,13 +124,19 @@ export class RegistryImportRepository {
       cap,
     );
   }
+}
 
-  private async errorsOf(s: ImportSession, sql: string, params: unknown[], cap: number) {
-    const r = await s.client.query(
-      `WITH e AS (${sql}) SELECT (SELECT count(*)::int FROM e) AS total,
-         COALESCE((SELECT json_agg(x) FROM (SELECT * FROM e ORDER BY line LIMIT $${params.length + 1}) x), '[]') AS errors`,
-      [...params, cap],
-    );
-    return { total: r.rows[0].total as number, errors: r.rows[0].errors as ImportError[] };
-  }
+/** Runs a query of (line, field, message) rows: how many there are, and the first `cap` of them by line. */
+export async function errorsOf(
+  client: PoolClient,
+  sql: string,
+  params: unknown[],
+  cap: number,
+): Promise<{ total: number; errors: ImportError[] }> {
+  const r = await client.query(
+    `WITH e AS (${sql}) SELECT (SELECT count(*)::int FROM e) AS total,
+       COALESCE((SELECT json_agg(x) FROM (SELECT * FROM e ORDER BY line LIMIT $${params.length + 1}) x), '[]') AS errors`,
+    [...params, cap],
+  );
+  return { total: r.rows[0].total as number, errors: r.rows[0].errors as ImportError[] };
 }
