@@ -9,6 +9,7 @@ import { CustomersRepository } from './customers.repository';
 import { CustomersService } from './customers.service';
 import { ImportWebhooksRepository } from './import/import-webhooks.repository';
 import { RegistryApplyRepository } from './import/registry-apply.repository';
+import { RegistryDirectLoadRepository } from './import/registry-direct-load.repository';
 import { RegistryImportController } from './import/registry-import.controller';
 import { RegistryImportRepository } from './import/registry-import.repository';
 import { RegistryImportService } from './import/registry-import.service';
@@ -28,6 +29,7 @@ import { CustomerWebhooksService } from './webhooks/customer-webhooks.service';
     CustomerDetailSections,
     RegistryImportRepository,
     RegistryApplyRepository,
+    RegistryDirectLoadRepository,
     ImportWebhooksRepository,
     RegistryImportService,
     CustomerWebhookRepository,

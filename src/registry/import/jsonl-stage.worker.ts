@@ -2,9 +2,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { WebhookUrlPolicy } from '../../domain/webhook-url';
 import { jsonLineItems } from './jsonl-reader';
-import { stageItems } from './staged-batches';
-import type { TextBatch } from './utf8-lines';
+import { stageItems, type StageMessage } from './staged-batches';
 
 const { policy } = workerData as { policy: WebhookUrlPolicy };
 
-parentPort?.on('message', (batch: TextBatch) => parentPort?.postMessage(stageItems(jsonLineItems(batch, policy))));
+parentPort?.on('message', ({ batch, idBase }: StageMessage) =>
+  parentPort?.postMessage(stageItems(jsonLineItems(batch, policy), idBase)),
+);

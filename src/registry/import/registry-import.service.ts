@@ -8,6 +8,7 @@ import { ImportErrors } from './import-errors';
 import { ImportWebhooksRepository } from './import-webhooks.repository';
 import type { ImportOptions, ImportReport } from './import.types';
 import { RegistryApplyRepository } from './registry-apply.repository';
+import { DirectCopy, RegistryDirectLoadRepository, type DirectLoad } from './registry-direct-load.repository';
 import { RegistryImportRepository, type ImportSession } from './registry-import.repository';
 import { stagedBatches } from './staged-batches';
 import { numberedRow } from './staging-row';
@@ -26,6 +27,7 @@ export class RegistryImportService {
   constructor(
     private readonly repo: RegistryImportRepository,
     private readonly applier: RegistryApplyRepository,
+    private readonly direct: RegistryDirectLoadRepository,
     private readonly webhooks: ImportWebhooksRepository,
     private readonly catalog: CatalogRepository,
     private readonly audit: AuditService,
@@ -43,16 +45,25 @@ export class RegistryImportService {
     const errors = new ImportErrors();
     const session = await this.repo.openSession();
     try {
-      const staged = await this.stage(session, source, opts, errors, onProgress);
+      // JSON Lines into an empty registry go straight into its tables (dry runs only stage: nothing is written).
+      const direct = opts.format === 'jsonl' && !opts.dryRun ? await this.direct.begin(session) : null;
+      const staged = await this.stage(session, source, opts, errors, onProgress, direct);
       const stagedAt = Date.now();
-      await this.repo.analyze(session);
-      await this.checkSetBased(session, opts, staged, errors);
-      const checkedAt = Date.now();
-      const report = await this.applyOrDiscard(session, opts, staged, errors, actor);
+      let checkedAt: number;
+      let report: ImportReport;
+      if (direct) {
+        checkedAt = stagedAt;
+        report = await this.finishDirect(session, direct, opts, staged, errors, actor);
+      } else {
+        await this.repo.analyze(session);
+        await this.checkSetBased(session, opts, staged, errors);
+        checkedAt = Date.now();
+        report = await this.applyOrDiscard(session, opts, staged, errors, actor);
+      }
       this.logger.log(
-        `registry import (${opts.format}, ${opts.mode}${opts.dryRun ? ', dry run' : ''}): ${staged.customers} customers, ` +
-          `${errors.total} errors, applied=${report.applied}; parse+COPY ${stagedAt - started} ms, ` +
-          `checks ${checkedAt - stagedAt} ms, apply ${Date.now() - checkedAt} ms`,
+        `registry import (${opts.format}, ${opts.mode}${opts.dryRun ? ', dry run' : ''}${direct ? ', direct load' : ''}): ` +
+          `${staged.customers} customers, ${errors.total} errors, applied=${report.applied}; ` +
+          `parse+COPY ${stagedAt - started} ms, checks ${checkedAt - stagedAt} ms, apply ${Date.now() - checkedAt} ms`,
       );
       await this.repo.closeSession(session);
       return report;
@@ -67,14 +78,16 @@ export class RegistryImportService {
     source: AsyncIterable<Buffer | string>,
     opts: ImportOptions,
     errors: ImportErrors,
-    onProgress?: (p: ImportProgress) => void,
-  ) {
-    const staged = {
+    onProgress: ((p: ImportProgress) => void) | undefined,
+    direct: DirectLoad | null,
+  ): Promise<Staged> {
+    const staged: Staged = {
       customers: 0,
       contacts: 0,
       subscriptions: 0,
       products: new Set<string>(),
       countries: new Set<string>(),
+      lastLine: 0,
     };
     let bytes = 0;
     const counted = (async function* () {
@@ -84,27 +97,35 @@ export class RegistryImportService {
         yield chunk;
       }
     })();
-    const copy = this.repo.startCopy(session);
+    const copy = direct ? null : this.repo.startCopy(session);
+    const directCopy = direct ? new DirectCopy(session.client) : null;
     try {
       const policy = { allowPrivate: this.config.WEBHOOK_ALLOW_PRIVATE };
-      for await (const batch of stagedBatches(counted, opts.format, this.config.IMPORT_PARSE_THREADS, policy)) {
+      const threads = this.config.IMPORT_PARSE_THREADS;
+      for await (const batch of stagedBatches(counted, opts.format, threads, policy, direct?.idBase ?? null)) {
         for (const error of batch.errors) errors.add(error);
         staged.contacts += batch.contacts;
         staged.subscriptions += batch.subscriptions;
+        staged.lastLine = Math.max(staged.lastLine, batch.lastLine);
         for (const p of batch.products) staged.products.add(p);
         for (const c of batch.countries) staged.countries.add(c);
+        if (directCopy && batch.direct) {
+          staged.customers += batch.customers;
+          await directCopy.add(batch.direct);
+        }
         for (const row of batch.rows) {
-          if (copy.add(numberedRow(++staged.customers, row))) await copy.flush();
+          if (copy?.add(numberedRow(++staged.customers, row))) await copy.flush();
         }
       }
     } catch (e) {
       if (!(e instanceof LineTooLongError)) {
-        copy.abort(e as Error);
+        copy?.abort(e as Error);
         throw e;
       }
       errors.add({ line: e.line, field: '', message: e.message });
     }
-    await copy.end();
+    await copy?.end();
+    await directCopy?.end();
     onProgress?.({ bytes, customers: staged.customers, errors: errors.total });
     return staged;
   }
@@ -117,12 +138,7 @@ export class RegistryImportService {
   ): Promise<void> {
     const csv = opts.format === 'csv';
     if (opts.mode === 'sync' && staged.customers === 0 && errors.total === 0) {
-      // Almost certainly the wrong file (or a truncated upload), not a wish to deactivate everyone.
-      errors.add({
-        line: 0,
-        field: '',
-        message: 'the file holds no customers: a sync import of it would deactivate every customer',
-      });
+      errors.add(NO_CUSTOMERS_ERROR);
     }
     errors.merge(await this.repo.repeatedRefErrors(session, opts.format, errors.cap));
     const products = await this.catalog.unknownProducts([...staged.products]);
@@ -136,6 +152,51 @@ export class RegistryImportService {
       const fields = { customer: 'country', subscription: csv ? 'products' : 'subscriptions' };
       errors.merge(await this.repo.unknownCountryErrors(session, countries, fields, errors.cap));
     }
+  }
+
+  /**
+   * Ends a direct load: the file's errors (line errors, unknown codes, repeated refs) roll it back and are reported as
+   * the staging checks report them; otherwise the indexes are built and the load commits with its audit entry.
+   */
+  private async finishDirect(
+    session: ImportSession,
+    load: DirectLoad,
+    opts: ImportOptions,
+    staged: Staged,
+    errors: ImportErrors,
+    actor: Actor,
+  ): Promise<ImportReport> {
+    if (opts.mode === 'sync' && staged.customers === 0 && errors.total === 0) errors.add(NO_CUSTOMERS_ERROR);
+    const unknown = {
+      products: await this.catalog.unknownProducts([...staged.products]),
+      countries: await this.catalog.unknownCountries([...staged.countries]),
+    };
+    for (const found of await this.direct.unknownCodeErrors(session, load, unknown, errors.cap)) errors.merge(found);
+    const refs = { products: [...staged.products], countries: [...staged.countries] };
+    // Without other errors, building the unique constraint on refs is the check for repeated refs.
+    if (errors.total > 0 || (await this.direct.finish(session, load, staged.lastLine, refs)) === 'repeated refs') {
+      errors.merge(await this.direct.repeatedRefErrors(session, load, errors.cap));
+      if (errors.total === 0)
+        throw new Error('a unique constraint of the registry failed on rows without repeated refs');
+    }
+    const report: ImportReport = {
+      applied: errors.total === 0,
+      dryRun: false,
+      mode: opts.mode,
+      customers: { created: errors.total === 0 ? staged.customers : 0, updated: 0, deactivated: 0 },
+      contacts: errors.total === 0 ? staged.contacts : 0,
+      subscriptions: errors.total === 0 ? staged.subscriptions : 0,
+      errorCount: errors.total,
+      errors: errors.list(),
+    };
+    if (!report.applied) {
+      await session.runner.rollbackTransaction();
+      await this.audit.record(actor, 'registry.import', 'registry', auditDetails(opts, report));
+      return report;
+    }
+    await this.audit.record(actor, 'registry.import', 'registry', auditDetails(opts, report), session.runner.manager);
+    await session.runner.commitTransaction();
+    return report;
   }
 
   private async applyOrDiscard(
@@ -181,6 +242,23 @@ export class RegistryImportService {
     await this.audit.record(actor, 'registry.import', 'registry', auditDetails(opts, report));
     return report;
   }
+}
+
+/** Almost certainly the wrong file (or a truncated upload), not a wish to deactivate everyone. */
+const NO_CUSTOMERS_ERROR = {
+  line: 0,
+  field: '',
+  message: 'the file holds no customers: a sync import of it would deactivate every customer',
+};
+
+interface Staged {
+  customers: number;
+  contacts: number;
+  subscriptions: number;
+  products: Set<string>;
+  countries: Set<string>;
+  /** The last line holding a customer. */
+  lastLine: number;
 }
 
 function auditDetails(opts: ImportOptions, r: ImportReport): Record<string, unknown> {

@@ -4,24 +4,44 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { WebhookUrlPolicy } from '../../domain/webhook-url';
+import { generateWebhookSecret } from '../../domain/webhook-secret';
 import { readCsv } from './csv-reader';
 import type { ImportError, ImportFormat, ReadItem } from './import.types';
 import { readJsonLines } from './jsonl-reader';
-import { stagingRowTail } from './staging-row';
+import { appendDirectRows, emptyDirectRows, stagingRowTail, type DirectRows } from './staging-row';
 import { utf8Lines, type TextBatch } from './utf8-lines';
 
-/** Staging rows (without their `seq` column) and line errors of a run of lines, with what the set-based checks need. */
+/**
+ * The customers and line errors of a run of lines, with what the set-based checks need: as staging rows (without
+ * their `seq` column), or, for a direct load (`idBase` given), as rows of the registry tables themselves.
+ */
 export interface StagedBatch {
+  customers: number;
   rows: string[];
+  direct: DirectRows | null;
   errors: ImportError[];
   contacts: number;
   subscriptions: number;
   products: string[];
   countries: string[];
+  /** The last line holding a customer (0 if none). */
+  lastLine: number;
 }
 
-export function stageItems(items: Iterable<ReadItem>): StagedBatch {
-  const out: StagedBatch = { rows: [], errors: [], contacts: 0, subscriptions: 0, products: [], countries: [] };
+/** `idBase`: encode for a direct load, customer ids being `idBase + line - 1`; absent: staging rows. */
+export function stageItems(items: Iterable<ReadItem>, idBase?: number | null): StagedBatch {
+  const direct = idBase == null ? null : emptyDirectRows();
+  const out: StagedBatch = {
+    customers: 0,
+    rows: [],
+    direct,
+    errors: [],
+    contacts: 0,
+    subscriptions: 0,
+    products: [],
+    countries: [],
+    lastLine: 0,
+  };
   const products = new Set<string>();
   const countries = new Set<string>();
   for (const item of items) {
@@ -30,7 +50,10 @@ export function stageItems(items: Iterable<ReadItem>): StagedBatch {
       continue;
     }
     const c = item.customer;
-    out.rows.push(stagingRowTail(c));
+    if (direct) appendDirectRows(direct, c, idBase as number, generateWebhookSecret);
+    else out.rows.push(stagingRowTail(c));
+    out.customers++;
+    out.lastLine = c.line;
     out.contacts += c.contacts.length;
     out.subscriptions += c.subscriptions.length;
     countries.add(c.country);
@@ -47,19 +70,25 @@ export function stageItems(items: Iterable<ReadItem>): StagedBatch {
 /** Compiled worker script; absent when running from TypeScript sources (tests), which then parse in this thread. */
 const WORKER_SCRIPT = join(__dirname, 'jsonl-stage.worker.js');
 
-/** `policy` checks JSON Lines webhook URLs (WEBHOOK_ALLOW_PRIVATE). */
+/**
+ * `policy` checks JSON Lines webhook URLs (WEBHOOK_ALLOW_PRIVATE); `idBase` (JSON Lines only) encodes the batches
+ * for a direct load.
+ */
 export function stagedBatches(
   source: AsyncIterable<Buffer | string>,
   format: ImportFormat,
   threads: number,
   policy: WebhookUrlPolicy,
+  idBase: number | null = null,
 ): AsyncIterable<StagedBatch> {
-  if (format === 'jsonl' && threads > 0 && existsSync(WORKER_SCRIPT)) return parallelJsonLines(source, threads, policy);
-  return inThread(format === 'csv' ? readCsv(source) : readJsonLines(source, policy));
+  if (idBase !== null && format !== 'jsonl') throw new Error('a direct load reads JSON Lines only');
+  if (format === 'jsonl' && threads > 0 && existsSync(WORKER_SCRIPT))
+    return parallelJsonLines(source, threads, policy, idBase);
+  return inThread(format === 'csv' ? readCsv(source) : readJsonLines(source, policy), idBase);
 }
 
-async function* inThread(batches: AsyncIterable<ReadItem[]>): AsyncGenerator<StagedBatch> {
-  for await (const items of batches) yield stageItems(items);
+async function* inThread(batches: AsyncIterable<ReadItem[]>, idBase: number | null): AsyncGenerator<StagedBatch> {
+  for await (const items of batches) yield stageItems(items, idBase);
 }
 
 /**
@@ -70,6 +99,7 @@ async function* parallelJsonLines(
   source: AsyncIterable<Buffer | string>,
   threads: number,
   policy: WebhookUrlPolicy,
+  idBase: number | null,
 ): AsyncGenerator<StagedBatch> {
   const workers = Array.from({ length: threads }, () => new StageWorker(policy));
   const pending: Promise<StagedBatch>[] = [];
@@ -78,7 +108,7 @@ async function* parallelJsonLines(
   try {
     try {
       for await (const batch of utf8Lines(source)) {
-        pending.push(workers[n++ % threads].stage(batch));
+        pending.push(workers[n++ % threads].stage({ batch, idBase }));
         if (pending.length >= 2 * threads) yield await (pending.shift() as Promise<StagedBatch>);
       }
     } catch (e) {
@@ -89,6 +119,12 @@ async function* parallelJsonLines(
   } finally {
     await Promise.all(workers.map((w) => w.close()));
   }
+}
+
+/** What a parse thread is sent: a batch of lines, and the id base of a direct load (null: staging rows). */
+export interface StageMessage {
+  batch: TextBatch;
+  idBase: number | null;
 }
 
 class StageWorker {
@@ -107,10 +143,10 @@ class StageWorker {
     this.worker.on('exit', (code) => this.fail(new Error(`import parser thread exited with code ${code}`)));
   }
 
-  stage(batch: TextBatch): Promise<StagedBatch> {
+  stage(message: StageMessage): Promise<StagedBatch> {
     if (this.failure) return Promise.reject(this.failure);
     const p = new Promise<StagedBatch>((resolve, reject) => this.waiting.push({ resolve, reject }));
-    this.worker.postMessage(batch);
+    this.worker.postMessage(message);
     // Awaited in order by the reader; this keeps a failure of a batch not yet awaited from going unhandled.
     p.catch(() => undefined);
     return p;

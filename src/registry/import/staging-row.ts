@@ -77,3 +77,40 @@ export function stagingRowTail(c: StagedCustomer): string {
     `{${notices.join(',')}}\t${textArray(products)}\t${textArray(countries)}\t${copyField(c.webhookUrl ?? null)}\n`
   );
 }
+
+/** The registry tables an empty registry's JSON Lines load writes straight into, with their COPY columns. */
+export const DIRECT_COLUMNS = {
+  customers: ['id', 'ref', 'name', 'tier', 'country', 'am_email', 'am_name'],
+  contacts: ['customer_id', 'email', 'name', 'locale', 'role', 'notices'],
+  subscriptions: ['customer_id', 'product', 'country'],
+  customer_webhooks: ['customer_id', 'url', 'secret'],
+} as const;
+
+export type DirectTable = keyof typeof DIRECT_COLUMNS;
+
+/** COPY text for each of DIRECT_COLUMNS' tables. */
+export type DirectRows = Record<DirectTable, string>;
+
+export const emptyDirectRows = (): DirectRows => ({
+  customers: '',
+  contacts: '',
+  subscriptions: '',
+  customer_webhooks: '',
+});
+
+/**
+ * Appends a customer's rows of the registry tables to `out`, its id being `idBase + line - 1` (a line number is
+ * known where the line is parsed, unlike its place among the valid customers); contacts and subscriptions in the
+ * order the staging arrays hold them, and the endpoint with `secret` when the line sets one.
+ */
+export function appendDirectRows(out: DirectRows, c: StagedCustomer, idBase: number, secret: () => string): void {
+  const id = idBase + c.line - 1;
+  out.customers +=
+    `${id}\t${copyField(c.ref)}\t${copyField(c.name)}\t${c.tier}\t${c.country}\t` +
+    `${copyField(c.amEmail)}\t${copyField(c.amName)}\n`;
+  for (const x of c.contacts) {
+    out.contacts += `${id}\t${copyField(x.email)}\t${copyField(x.name)}\t${copyField(x.locale)}\t${copyField(x.role)}\t${x.notices ? 't' : 'f'}\n`;
+  }
+  for (const s of c.subscriptions) out.subscriptions += `${id}\t${copyField(s.product)}\t${s.country}\n`;
+  if (c.webhookUrl) out.customer_webhooks += `${id}\t${copyField(c.webhookUrl)}\t${secret()}\n`;
+}
