@@ -54,7 +54,7 @@ export class DemoCommand extends CommandRunner {
     await ensureDemoProducts(this.catalog, actor);
     const report = await this.imports.import(
       generateRegistry({ customers, seed: DEMO_SEED, refPrefix: DEMO_REF_PREFIX, format: 'jsonl' }),
-      { format: 'jsonl', mode: 'upsert', dryRun: false },
+      { format: 'jsonl', mode: 'upsert', dryRun: false, localSource: true },
       actor,
     );
     if (!report.applied)

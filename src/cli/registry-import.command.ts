@@ -48,7 +48,7 @@ export class RegistryImportCommand extends CommandRunner {
     try {
       report = await this.imports.import(
         createReadStream(file, { highWaterMark: 256 * 1024 }),
-        { format, mode: o.sync ? 'sync' : 'upsert', dryRun: !!o.dryRun },
+        { format, mode: o.sync ? 'sync' : 'upsert', dryRun: !!o.dryRun, localSource: true },
         { ...SYSTEM_ACTOR, email: 'cli' },
         (p) => {
           const secs = Math.max((Date.now() - started) / 1000, 0.001);

@@ -64,8 +64,8 @@ export class CatalogRepository {
   }
 
   /** The codes of `codes` that are not ISO 3166-1 alpha-2 countries. */
-  async unknownCountries(codes: string[]): Promise<string[]> {
-    const rows: { code: string }[] = await this.dataSource.query(
+  async unknownCountries(codes: string[], m: EntityManager = this.dataSource.manager): Promise<string[]> {
+    const rows: { code: string }[] = await m.query(
       `SELECT x.code FROM unnest($1::text[]) AS x(code)
        WHERE NOT EXISTS (SELECT 1 FROM countries c WHERE c.code = x.code) ORDER BY x.code`,
       [codes],
@@ -73,9 +73,9 @@ export class CatalogRepository {
     return rows.map((r) => r.code);
   }
 
-  /** The codes of `codes` that name no product. */
-  async unknownProducts(codes: string[]): Promise<string[]> {
-    const rows: { code: string }[] = await this.dataSource.query(
+  /** The codes of `codes` that name no product (read through `m`, by default the pool). */
+  async unknownProducts(codes: string[], m: EntityManager = this.dataSource.manager): Promise<string[]> {
+    const rows: { code: string }[] = await m.query(
       `SELECT x.code FROM unnest($1::text[]) AS x(code)
        WHERE NOT EXISTS (SELECT 1 FROM products p WHERE p.code = x.code) ORDER BY x.code`,
       [codes],

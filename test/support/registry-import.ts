@@ -10,20 +10,24 @@ import type { TestApp } from './app';
 export async function importText(
   t: TestApp,
   text: string | Buffer,
-  opts: { format: ImportFormat; mode?: ImportMode; dryRun?: boolean; chunk?: number },
+  opts: { format: ImportFormat; mode?: ImportMode; dryRun?: boolean; chunk?: number; localSource?: boolean },
 ): Promise<ImportReport> {
   const buf = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
   // Small chunks exercise lines and characters cut across reads.
   const size = opts.chunk ?? 7;
   const chunks: Buffer[] = [];
   for (let i = 0; i < buf.length; i += size) chunks.push(buf.subarray(i, i + size));
-  return t.app
-    .get(RegistryImportService)
-    .import(
-      Readable.from(chunks),
-      { format: opts.format, mode: opts.mode ?? 'upsert', dryRun: opts.dryRun ?? false },
-      SYSTEM_ACTOR,
-    );
+  return t.app.get(RegistryImportService).import(
+    Readable.from(chunks),
+    // As the CLI reads a file (an empty registry's JSON Lines then load directly); `localSource: false` as an upload.
+    {
+      format: opts.format,
+      mode: opts.mode ?? 'upsert',
+      dryRun: opts.dryRun ?? false,
+      localSource: opts.localSource ?? true,
+    },
+    SYSTEM_ACTOR,
+  );
 }
 
 export async function seedProducts(

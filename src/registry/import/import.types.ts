@@ -61,4 +61,10 @@ export interface ImportOptions {
   format: ImportFormat;
   mode: ImportMode;
   dryRun: boolean;
+  /**
+   * The source is read at this process's own speed (a file, a generator), not at a client's: a JSON Lines file
+   * into an empty registry may then be loaded straight into its tables, which stay locked from the first line to
+   * the commit. An upload is staged first, so a slow client never holds the registry locked.
+   */
+  localSource?: boolean;
 }

@@ -4,6 +4,8 @@ import type { PoolClient } from 'pg';
 
 /** Serializes imports, so a sync never races an upsert. */
 export const IMPORT_LOCK = `pg_advisory_xact_lock(hashtext('impact-notices:registry-import'))`;
+/** The same lock if it is free now: true when taken. */
+export const IMPORT_TRY_LOCK = `pg_try_advisory_xact_lock(hashtext('impact-notices:registry-import'))`;
 
 export const REGISTRY_TABLES = ['customers', 'contacts', 'subscriptions'] as const;
 

@@ -7,7 +7,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { ImportError } from './import.types';
 import {
   dropRegistryIndexes,
-  IMPORT_LOCK,
+  IMPORT_TRY_LOCK,
   isSuperuser,
   lockCatalogRefs,
   lockEmptyRegistry,
@@ -66,19 +66,22 @@ export class DirectCopy {
 export class RegistryDirectLoadRepository {
   /**
    * Opens the load: when this role may skip the per-row foreign-key triggers (a superuser, as for the import's bulk
-   * mode) and owns the registry tables, and the registry is empty, it takes the import lock and the tables' ACCESS
-   * EXCLUSIVE lock (readers wait for the commit, as they do for any first import's apply, but here from the first
-   * line on), drops their indexes and reserves the first customer id. Otherwise returns null and holds nothing.
+   * mode) and owns the registry tables, no other import is under way and the registry is empty, it takes the import
+   * lock and the tables' ACCESS EXCLUSIVE lock (readers wait for the commit, as they do for any first import's
+   * apply, but here from the first line on), drops their indexes and reserves the first customer id. Otherwise
+   * returns null at once and holds nothing: the import is staged and waits for the lock only to apply.
    */
   async begin(s: ImportSession): Promise<DirectLoad | null> {
     if (!(await isSuperuser(s.client))) return null;
     await s.runner.startTransaction();
     try {
-      await s.client.query(`SELECT ${IMPORT_LOCK}`);
-      if (!(await lockEmptyRegistry(s.client))) {
+      const [{ locked }] = (await s.client.query(`SELECT ${IMPORT_TRY_LOCK} AS locked`)).rows;
+      if (!locked || !(await lockEmptyRegistry(s.client))) {
         await s.runner.rollbackTransaction();
         return null;
       }
+      // A reader that stops feeding the load (a hung pipe) gives the registry back instead of holding it locked.
+      await s.client.query(`SET LOCAL idle_in_transaction_session_timeout = '60s'`);
       // Every code the rows name is checked (unknownCodeErrors) and locked (finish) before commit.
       await s.client.query(`SET LOCAL session_replication_role = replica`);
       await s.client.query(`SET LOCAL maintenance_work_mem = '256MB'`);

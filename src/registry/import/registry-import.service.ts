@@ -46,7 +46,8 @@ export class RegistryImportService {
     const session = await this.repo.openSession();
     try {
       // JSON Lines into an empty registry go straight into its tables (dry runs only stage: nothing is written).
-      const direct = opts.format === 'jsonl' && !opts.dryRun ? await this.direct.begin(session) : null;
+      const direct =
+        opts.format === 'jsonl' && opts.localSource && !opts.dryRun ? await this.direct.begin(session) : null;
       const staged = await this.stage(session, source, opts, errors, onProgress, direct);
       const stagedAt = Date.now();
       let checkedAt: number;
@@ -109,7 +110,8 @@ export class RegistryImportService {
         staged.lastLine = Math.max(staged.lastLine, batch.lastLine);
         for (const p of batch.products) staged.products.add(p);
         for (const c of batch.countries) staged.countries.add(c);
-        if (directCopy && batch.direct) {
+        if (directCopy) {
+          if (!batch.direct) throw new Error('a parse thread returned staging rows to a direct load');
           staged.customers += batch.customers;
           await directCopy.add(batch.direct);
         }
@@ -167,18 +169,24 @@ export class RegistryImportService {
     actor: Actor,
   ): Promise<ImportReport> {
     if (opts.mode === 'sync' && staged.customers === 0 && errors.total === 0) errors.add(NO_CUSTOMERS_ERROR);
+    // On the load's own connection: the pool's may all be waiting for this load's table locks.
     const unknown = {
-      products: await this.catalog.unknownProducts([...staged.products]),
-      countries: await this.catalog.unknownCountries([...staged.countries]),
+      products: await this.catalog.unknownProducts([...staged.products], session.runner.manager),
+      countries: await this.catalog.unknownCountries([...staged.countries], session.runner.manager),
     };
-    for (const found of await this.direct.unknownCodeErrors(session, load, unknown, errors.cap)) errors.merge(found);
+    const unknownErrors = await this.direct.unknownCodeErrors(session, load, unknown, errors.cap);
     const refs = { products: [...staged.products], countries: [...staged.countries] };
+    // Merged in the staging checks' order (repeated refs, then unknown codes), so errors of one line keep it.
     // Without other errors, building the unique constraint on refs is the check for repeated refs.
-    if (errors.total > 0 || (await this.direct.finish(session, load, staged.lastLine, refs)) === 'repeated refs') {
+    if (errors.total > 0 || unknownErrors.length > 0) {
       errors.merge(await this.direct.repeatedRefErrors(session, load, errors.cap));
-      if (errors.total === 0)
+    } else if ((await this.direct.finish(session, load, staged.lastLine, refs)) === 'repeated refs') {
+      const repeats = await this.direct.repeatedRefErrors(session, load, errors.cap);
+      if (repeats.total === 0)
         throw new Error('a unique constraint of the registry failed on rows without repeated refs');
+      errors.merge(repeats);
     }
+    for (const found of unknownErrors) errors.merge(found);
     const report: ImportReport = {
       applied: errors.total === 0,
       dryRun: false,
