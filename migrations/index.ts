@@ -10,6 +10,7 @@ import { Feedback1764100000600 } from './1764100000600-feedback';
 import { WebhookDeliveries1764100000700 } from './1764100000700-webhook-deliveries';
 import { OpenWork1764100000800 } from './1764100000800-open-work';
 import { AffectedFacets1764100000900 } from './1764100000900-affected-facets';
+import { RegistryDigest1764100001000 } from './1764100001000-registry-digest';
 
 export const MIGRATIONS = [
   Foundation1764100000000,
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   WebhookDeliveries1764100000700,
   OpenWork1764100000800,
   AffectedFacets1764100000900,
+  RegistryDigest1764100001000,
 ];

@@ -155,11 +155,61 @@ describe('registry import into an empty registry (bulk path) and into a filled o
         )
       ).rows,
     ).toEqual(untouched);
+    const digestsOf = async () => (await db.query(`SELECT ref, rows_digest FROM customers ORDER BY ref`)).rows;
+    const upsertDigests = await digestsOf();
 
     await emptyRegistry();
     const fresh = await importText(t, changedFile, { format: 'jsonl', chunk: 1000 });
     expect(fresh).toEqual({ ...upsert, customers: { created: 54, updated: 0, deactivated: 0 } });
     expect(await snapshot(t.env.db.url)).toEqual(afterUpsert);
+    // The changed and the new customers got their digests of the new file.
+    expect(await digestsOf()).toEqual(upsertDigests);
+  });
+
+  it('an upsert reads the stored rows only of customers whose digest differs, and fills in missing digests', async () => {
+    const digests = async () =>
+      (await db.query(`SELECT ref, rows_digest FROM customers ORDER BY ref`)).rows as {
+        ref: string;
+        rows_digest: string | null;
+      }[];
+    const updatedAt = async () => (await db.query(`SELECT ref, updated_at FROM customers ORDER BY ref`)).rows;
+    const contactIds = async () => (await db.query(`SELECT id FROM contacts ORDER BY id`)).rows;
+    // The direct load and the staged one store the same digests.
+    await emptyRegistry();
+    await importText(t, file, { format: 'jsonl', chunk: 1000, localSource: false });
+    const staged = await digests();
+    await emptyRegistry();
+    await importText(t, file, { format: 'jsonl', chunk: 1000 });
+    const direct = await digests();
+    expect(direct).toEqual(staged);
+    expect(direct.every((d) => d.rows_digest !== null)).toBe(true);
+    expect(new Set(direct.map((d) => d.rows_digest)).size).toBeGreaterThan(1);
+    const snap = await snapshot(t.env.db.url);
+    const ids = await contactIds();
+
+    // Missing (as before the column existed) or wrong digests: the rows are compared, found equal, left alone, and
+    // the file's digests stored, without touching updated_at.
+    await db.query(`UPDATE customers SET rows_digest = NULL WHERE ref LIKE 'BULK-%'`);
+    await db.query(`UPDATE customers SET rows_digest = '\\x2a' WHERE ref = 'ACME-001'`);
+    const stamps = await updatedAt();
+    const again = await importText(t, file, { format: 'jsonl', chunk: 1000 });
+    expect(again.customers).toEqual({ created: 0, updated: 53, deactivated: 0 });
+    expect(await snapshot(t.env.db.url)).toEqual(snap);
+    expect(await contactIds()).toEqual(ids);
+    expect(await digests()).toEqual(direct);
+    expect(await updatedAt()).toEqual(stamps);
+
+    // A matching digest is trusted: a contact changed behind the importer's back (which nothing but an import may do
+    // without clearing the digest) is not compared, so the same file leaves it as it is.
+    await db.query(`UPDATE contacts SET name = 'changed elsewhere' WHERE email = 'ops@acme.example'`);
+    await importText(t, file, { format: 'jsonl', chunk: 1000 });
+    expect((await db.query(`SELECT name FROM contacts WHERE email = 'ops@acme.example'`)).rows[0].name).toBe(
+      'changed elsewhere',
+    );
+    // Without the digest the difference is found and the file's contacts written again.
+    await db.query(`UPDATE customers SET rows_digest = NULL WHERE ref = 'ACME-001'`);
+    await importText(t, file, { format: 'jsonl', chunk: 1000 });
+    expect(await snapshot(t.env.db.url)).toEqual(snap);
   });
 
   it('a failure during the bulk apply leaves the registry empty and its indexes in place', async () => {

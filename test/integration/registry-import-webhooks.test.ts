@@ -139,7 +139,7 @@ describe('registry import: webhook endpoints', () => {
         .flatMap((b) => b.rows)[0]
         .trimEnd()
         .split('\t')
-        .at(-1),
+        .at(-2),
     ).toBe('http://127.0.0.1:8080/h');
   });
 });

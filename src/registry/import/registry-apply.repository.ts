@@ -74,12 +74,13 @@ export class RegistryApplyRepository {
     await q(
       `DELETE FROM subscriptions t USING customers c, import_customers s WHERE s.ref = c.ref AND t.customer_id = c.id`,
     );
+    // A customer's rows here are the union of its lines: no line's digest describes them.
     await q(`
-      INSERT INTO customers (ref, name, tier, country, am_email, am_name, active)
-      SELECT ${s.repeats ? 'DISTINCT ON (ref)' : ''} ref, name, tier, country, am_email, am_name, true
-      FROM import_customers ${s.repeats ? 'ORDER BY ref, line' : ''}
+      INSERT INTO customers (ref, name, tier, country, am_email, am_name, active, rows_digest)
+      SELECT DISTINCT ON (ref) ref, name, tier, country, am_email, am_name, true, NULL::bytea
+      FROM import_customers ORDER BY ref, line
       ON CONFLICT (ref) DO UPDATE SET name = excluded.name, tier = excluded.tier, country = excluded.country,
-        am_email = excluded.am_email, am_name = excluded.am_name, active = true, updated_at = now()`);
+        am_email = excluded.am_email, am_name = excluded.am_name, active = true, rows_digest = NULL, updated_at = now()`);
     const contacts = await q(`
       INSERT INTO contacts (customer_id, email, name, locale, role, notices)
       SELECT c.id, x.email, x.name, x.locale, x.role, x.notices
@@ -108,6 +109,8 @@ export class RegistryApplyRepository {
    * (and `updated_at` set when any of the three changed), new customers are inserted. The result is
    * the same registry as replacing everything; unchanged rows keep their ids and are not rewritten,
    * so re-importing a mostly unchanged registry costs a comparison instead of millions of writes.
+   * The stored contacts and subscriptions are read only for customers whose `rows_digest` differs from
+   * the file's line (or is NULL): aggregating them for every customer was 7 of 9.4 s at 1M.
    */
   private async upsertChanged(q: Query): Promise<{ contacts: number; subscriptions: number }> {
     await q(`DROP TABLE IF EXISTS import_plan`);
@@ -116,17 +119,18 @@ export class RegistryApplyRepository {
       SELECT s.seq, c.id,
         c.id IS NOT NULL AND (c.name, c.tier, c.country, c.am_email, c.am_name, c.active)
           IS DISTINCT FROM (s.name, s.tier, s.country::char(2), s.am_email, s.am_name, true) AS customer_changed,
-        c.id IS NOT NULL AND (
+        CASE WHEN c.id IS NULL OR c.rows_digest = s.rows_digest THEN false ELSE (
           SELECT (coalesce(array_agg(t.email ORDER BY t.id), '{}'), coalesce(array_agg(t.name ORDER BY t.id), '{}'),
                   coalesce(array_agg(t.locale ORDER BY t.id), '{}'), coalesce(array_agg(t.role ORDER BY t.id), '{}'),
                   coalesce(array_agg(t.notices ORDER BY t.id), '{}'))
           FROM contacts t WHERE t.customer_id = c.id
-        ) IS DISTINCT FROM (s.c_email, s.c_name, s.c_locale, s.c_role, s.c_notices) AS contacts_changed,
-        c.id IS NOT NULL AND (
+        ) IS DISTINCT FROM (s.c_email, s.c_name, s.c_locale, s.c_role, s.c_notices) END AS contacts_changed,
+        CASE WHEN c.id IS NULL OR c.rows_digest = s.rows_digest THEN false ELSE (
           SELECT (coalesce(array_agg(u.product ORDER BY u.product, u.country), '{}'),
                   coalesce(array_agg(u.country::text ORDER BY u.product, u.country), '{}'))
           FROM subscriptions u WHERE u.customer_id = c.id
-        ) IS DISTINCT FROM (s.s_product, s.s_country) AS subscriptions_changed
+        ) IS DISTINCT FROM (s.s_product, s.s_country) END AS subscriptions_changed,
+        c.id IS NOT NULL AND c.rows_digest IS DISTINCT FROM s.rows_digest AS digest_changed
       FROM import_customers s LEFT JOIN customers c ON c.ref = s.ref`);
     await q(`ANALYZE import_plan`);
     // Stored affected-list totals by tier or account manager (event_facet_totals) hold while no customer's tier or
@@ -138,12 +142,17 @@ export class RegistryApplyRepository {
     await q(`DELETE FROM subscriptions t USING import_plan p WHERE p.subscriptions_changed AND t.customer_id = p.id`);
     await q(`
       UPDATE customers c SET name = s.name, tier = s.tier, country = s.country, am_email = s.am_email, am_name = s.am_name,
-        active = true, updated_at = now()
+        active = true, rows_digest = s.rows_digest, updated_at = now()
       FROM import_plan p JOIN import_customers s ON s.seq = p.seq
       WHERE c.id = p.id AND (p.customer_changed OR p.contacts_changed OR p.subscriptions_changed)`);
+    // Unchanged customers whose digest was missing (or stale) get the file's, without counting as updated.
     await q(`
-      INSERT INTO customers (ref, name, tier, country, am_email, am_name, active)
-      SELECT s.ref, s.name, s.tier, s.country, s.am_email, s.am_name, true
+      UPDATE customers c SET rows_digest = s.rows_digest
+      FROM import_plan p JOIN import_customers s ON s.seq = p.seq
+      WHERE c.id = p.id AND p.digest_changed AND NOT (p.customer_changed OR p.contacts_changed OR p.subscriptions_changed)`);
+    await q(`
+      INSERT INTO customers (ref, name, tier, country, am_email, am_name, active, rows_digest)
+      SELECT s.ref, s.name, s.tier, s.country, s.am_email, s.am_name, true, s.rows_digest
       FROM import_plan p JOIN import_customers s ON s.seq = p.seq WHERE p.id IS NULL ORDER BY s.seq`);
     await q(`
       INSERT INTO contacts (customer_id, email, name, locale, role, notices)
@@ -186,8 +195,8 @@ export class RegistryApplyRepository {
       await q(`SELECT setval($1::regclass, $2::bigint + $3::bigint - 1)`, [seq, base, n]);
     }
     await q(
-      `INSERT INTO customers (id, ref, name, tier, country, am_email, am_name, active)
-       SELECT $1::bigint + seq - 1, ref, name, tier, country, am_email, am_name, true FROM import_customers`,
+      `INSERT INTO customers (id, ref, name, tier, country, am_email, am_name, active, rows_digest)
+       SELECT $1::bigint + seq - 1, ref, name, tier, country, am_email, am_name, true, rows_digest FROM import_customers`,
       [base],
     );
     // Set-returning functions in the select list advance in step, like a multi-argument unnest, but cheaper.

@@ -35,7 +35,7 @@ export class RegistryImportRepository {
           am_email text, am_name text,
           c_email text[] NOT NULL, c_name text[] NOT NULL, c_locale text[] NOT NULL, c_role text[] NOT NULL,
           c_notices boolean[] NOT NULL, s_product text[] NOT NULL, s_country text[] NOT NULL,
-          w_url text
+          w_url text, rows_digest bytea
         )`);
       return { runner, client, repeats: false };
     } catch (e) {

@@ -1,4 +1,5 @@
 // Encodes a staged customer as one line of PostgreSQL COPY text format (arrays for its contacts and subscriptions).
+import { hash } from 'node:crypto';
 import type { StagedCustomer } from './import.types';
 
 /** Columns of the staging table, in COPY order. */
@@ -19,6 +20,7 @@ export const STAGING_COLUMNS = [
   's_product',
   's_country',
   'w_url',
+  'rows_digest',
 ] as const;
 
 const COPY_SPECIAL = /[\\\n\r\t]/;
@@ -53,6 +55,16 @@ export function numberedRow(seq: number, tail: string): string {
 
 /** The staging row without its leading `seq` column (parsed on a worker thread, numbered in file order later). */
 export function stagingRowTail(c: StagedCustomer): string {
+  const a = listTexts(c);
+  return (
+    `${c.line}\t${copyField(c.ref)}\t${copyField(c.name)}\t${c.tier}\t${c.country}\t${copyField(c.amEmail)}\t${copyField(c.amName)}\t` +
+    `${copyField(a.emails)}\t${copyField(a.names)}\t${a.locales}\t${copyField(a.roles)}\t${a.notices}\t${a.products}\t${a.countries}\t` +
+    `${copyField(c.webhookUrl ?? null)}\t${rowsDigest(a)}\n`
+  );
+}
+
+/** A customer's contacts and subscriptions as the staging table's array literals, in its column order. */
+function listTexts(c: StagedCustomer) {
   const emails: string[] = [];
   const names: string[] = [];
   const locales: string[] = [];
@@ -71,16 +83,32 @@ export function stagingRowTail(c: StagedCustomer): string {
     products.push(s.product);
     countries.push(s.country);
   }
-  return (
-    `${c.line}\t${copyField(c.ref)}\t${copyField(c.name)}\t${c.tier}\t${c.country}\t${copyField(c.amEmail)}\t${copyField(c.amName)}\t` +
-    `${copyField(textArray(emails))}\t${copyField(textArray(names))}\t${textArray(locales)}\t${copyField(textArray(roles))}\t` +
-    `{${notices.join(',')}}\t${textArray(products)}\t${textArray(countries)}\t${copyField(c.webhookUrl ?? null)}\n`
-  );
+  return {
+    emails: textArray(emails),
+    names: textArray(names),
+    locales: textArray(locales),
+    roles: textArray(roles),
+    notices: `{${notices.join(',')}}`,
+    products: textArray(products),
+    countries: textArray(countries),
+  };
+}
+
+/**
+ * `customers.rows_digest`, as a COPY text field: the first 128 bits of SHA-256 over the customer's contacts and
+ * subscriptions (the array literals, which quote every element), in bytea's hex form. An upsert compares the stored
+ * rows only of customers whose digest differs from the file's (or is NULL), so only what imports write may be
+ * digested: anything else that writes contacts or subscriptions must set it to NULL.
+ */
+function rowsDigest(a: ReturnType<typeof listTexts>): string {
+  const text = `${a.emails}\t${a.names}\t${a.locales}\t${a.roles}\t${a.notices}\t${a.products}\t${a.countries}`;
+  // One-shot hex output is the cheapest form here (no Buffer per customer); the backslash is COPY's escape.
+  return '\\\\x' + hash('sha256', text, 'hex').slice(0, 32);
 }
 
 /** The registry tables an empty registry's JSON Lines load writes straight into, with their COPY columns. */
 export const DIRECT_COLUMNS = {
-  customers: ['id', 'ref', 'name', 'tier', 'country', 'am_email', 'am_name'],
+  customers: ['id', 'ref', 'name', 'tier', 'country', 'am_email', 'am_name', 'rows_digest'],
   contacts: ['customer_id', 'email', 'name', 'locale', 'role', 'notices'],
   subscriptions: ['customer_id', 'product', 'country'],
   customer_webhooks: ['customer_id', 'url', 'secret'],
@@ -107,7 +135,7 @@ export function appendDirectRows(out: DirectRows, c: StagedCustomer, idBase: num
   const id = idBase + c.line - 1;
   out.customers +=
     `${id}\t${copyField(c.ref)}\t${copyField(c.name)}\t${c.tier}\t${c.country}\t` +
-    `${copyField(c.amEmail)}\t${copyField(c.amName)}\n`;
+    `${copyField(c.amEmail)}\t${copyField(c.amName)}\t${rowsDigest(listTexts(c))}\n`;
   for (const x of c.contacts) {
     out.contacts += `${id}\t${copyField(x.email)}\t${copyField(x.name)}\t${copyField(x.locale)}\t${copyField(x.role)}\t${x.notices ? 't' : 'f'}\n`;
   }
