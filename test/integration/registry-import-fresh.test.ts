@@ -210,6 +210,58 @@ describe('registry import into an empty registry (bulk path) and into a filled o
     await db.query(`UPDATE customers SET rows_digest = NULL WHERE ref = 'ACME-001'`);
     await importText(t, file, { format: 'jsonl', chunk: 1000 });
     expect(await snapshot(t.env.db.url)).toEqual(snap);
+
+    // Rows rewritten by an import that does not know the digest (an older version on this schema sets updated_at and
+    // leaves rows_digest alone): the digest no longer holds, and the rows are compared.
+    await db.query(`UPDATE contacts SET name = 'older importer' WHERE email = 'ops@acme.example'`);
+    await db.query(`UPDATE subscriptions SET country = 'JP' WHERE product = 'claude-weights'`);
+    await db.query(`UPDATE customers SET updated_at = now() - interval '1 minute' WHERE ref = 'ACME-001'`);
+    await importText(t, file, { format: 'jsonl', chunk: 1000 });
+    expect(await snapshot(t.env.db.url)).toEqual(snap);
+
+    // A changed customer gets the new file's digest with its new rows, so going back to the old file is found too.
+    const changed = jsonl(
+      ...customers.map((c: any) =>
+        c.ref === 'KIWI-7' ? { ...c, name: 'Kiwi renamed', contacts: [{ email: 'new@kiwi.example' }] } : c,
+      ),
+    );
+    await importText(t, changed, { format: 'jsonl', chunk: 1000 });
+    expect((await snapshot(t.env.db.url)).contacts).toContainEqual(
+      expect.objectContaining({ email: 'new@kiwi.example' }),
+    );
+    await importText(t, file, { format: 'jsonl', chunk: 1000 });
+    expect(await snapshot(t.env.db.url)).toEqual(snap);
+  });
+
+  it('a CSV file that merges a ref from rows apart stores no digest for it', async () => {
+    await emptyRegistry();
+    const HEADER =
+      'ref,name,tier,country,account_manager_email,account_manager_name,contact_email,contact_name,contact_locale,contact_role,products\n';
+    const csv =
+      HEADER +
+      'R-1,Merged,developer,DE,,,a@r.example,A,de,,claude-api\n' +
+      'X-1,Between,developer,DE,,,x@x.example,X,de,,claude-api\n' +
+      'R-1,Merged,developer,DE,,,b@r.example,B,de,,claude-api\n';
+    expect((await importText(t, csv, { format: 'csv' })).applied).toBe(true);
+    const digests = await db.query(`SELECT ref, rows_digest IS NULL AS none FROM customers ORDER BY ref`);
+    expect(digests.rows).toEqual([
+      { ref: 'R-1', none: true },
+      { ref: 'X-1', none: true },
+    ]);
+    // No line's digest describes R-1's two contacts: a file with only the first of them is compared, and applied.
+    const one = jsonl({
+      ref: 'R-1',
+      name: 'Merged',
+      tier: 'developer',
+      country: 'DE',
+      contacts: [{ email: 'a@r.example', name: 'A', locale: 'de' }],
+      subscriptions: [{ product: 'claude-api' }],
+    });
+    await importText(t, one, { format: 'jsonl' });
+    const emails = await db.query(
+      `SELECT t.email FROM contacts t JOIN customers c ON c.id = t.customer_id WHERE c.ref = 'R-1' ORDER BY t.email`,
+    );
+    expect(emails.rows).toEqual([{ email: 'a@r.example' }]);
   });
 
   it('a failure during the bulk apply leaves the registry empty and its indexes in place', async () => {

@@ -12,6 +12,12 @@ import {
 } from './registry-bulk';
 import type { ImportSession } from './registry-import.repository';
 
+/**
+ * A customer's stored digest describes its stored contacts and subscriptions: the file's digest matches, and the
+ * customer row was not rewritten since the digest was (rows_digest_at, migration 1000). NULL when either is missing.
+ */
+const DIGEST_HOLDS = `(c.rows_digest = s.rows_digest AND c.rows_digest_at = c.updated_at)`;
+
 @Injectable()
 export class RegistryApplyRepository {
   private readonly logger = new Logger(RegistryApplyRepository.name);
@@ -119,18 +125,18 @@ export class RegistryApplyRepository {
       SELECT s.seq, c.id,
         c.id IS NOT NULL AND (c.name, c.tier, c.country, c.am_email, c.am_name, c.active)
           IS DISTINCT FROM (s.name, s.tier, s.country::char(2), s.am_email, s.am_name, true) AS customer_changed,
-        CASE WHEN c.id IS NULL OR c.rows_digest = s.rows_digest THEN false ELSE (
+        CASE WHEN c.id IS NULL OR ${DIGEST_HOLDS} THEN false ELSE (
           SELECT (coalesce(array_agg(t.email ORDER BY t.id), '{}'), coalesce(array_agg(t.name ORDER BY t.id), '{}'),
                   coalesce(array_agg(t.locale ORDER BY t.id), '{}'), coalesce(array_agg(t.role ORDER BY t.id), '{}'),
                   coalesce(array_agg(t.notices ORDER BY t.id), '{}'))
           FROM contacts t WHERE t.customer_id = c.id
         ) IS DISTINCT FROM (s.c_email, s.c_name, s.c_locale, s.c_role, s.c_notices) END AS contacts_changed,
-        CASE WHEN c.id IS NULL OR c.rows_digest = s.rows_digest THEN false ELSE (
+        CASE WHEN c.id IS NULL OR ${DIGEST_HOLDS} THEN false ELSE (
           SELECT (coalesce(array_agg(u.product ORDER BY u.product, u.country), '{}'),
                   coalesce(array_agg(u.country::text ORDER BY u.product, u.country), '{}'))
           FROM subscriptions u WHERE u.customer_id = c.id
         ) IS DISTINCT FROM (s.s_product, s.s_country) END AS subscriptions_changed,
-        c.id IS NOT NULL AND c.rows_digest IS DISTINCT FROM s.rows_digest AS digest_changed
+        c.id IS NOT NULL AND NOT coalesce(${DIGEST_HOLDS}, false) AS digest_changed
       FROM import_customers s LEFT JOIN customers c ON c.ref = s.ref`);
     await q(`ANALYZE import_plan`);
     // Stored affected-list totals by tier or account manager (event_facet_totals) hold while no customer's tier or
@@ -142,12 +148,12 @@ export class RegistryApplyRepository {
     await q(`DELETE FROM subscriptions t USING import_plan p WHERE p.subscriptions_changed AND t.customer_id = p.id`);
     await q(`
       UPDATE customers c SET name = s.name, tier = s.tier, country = s.country, am_email = s.am_email, am_name = s.am_name,
-        active = true, rows_digest = s.rows_digest, updated_at = now()
+        active = true, rows_digest = s.rows_digest, updated_at = now(), rows_digest_at = now()
       FROM import_plan p JOIN import_customers s ON s.seq = p.seq
       WHERE c.id = p.id AND (p.customer_changed OR p.contacts_changed OR p.subscriptions_changed)`);
     // Unchanged customers whose digest was missing (or stale) get the file's, without counting as updated.
     await q(`
-      UPDATE customers c SET rows_digest = s.rows_digest
+      UPDATE customers c SET rows_digest = s.rows_digest, rows_digest_at = c.updated_at
       FROM import_plan p JOIN import_customers s ON s.seq = p.seq
       WHERE c.id = p.id AND p.digest_changed AND NOT (p.customer_changed OR p.contacts_changed OR p.subscriptions_changed)`);
     await q(`
