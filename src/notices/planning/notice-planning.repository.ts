@@ -49,13 +49,9 @@ export class NoticePlanningRepository {
    * the joins and the send-order sort were 4.5 of 7.7 s of this insert on one core. A `CREATE TABLE … AS` may use
    * parallel workers (they see this transaction's event_customers rows), so the rows are produced and numbered in
    * send order there first (1.6–1.9 s), then written in that order. The second sort is on input already in order,
-   * which PostgreSQL's in-memory quicksort detects in one pass; the larger `work_mem` keeps it in memory. It holds
-   * for the numbering too: at 10M customers its joins and sort spilled far more with the transaction's 64 MB (21.8–22.2
-   * s against 17.1–17.9 s with 256 MB, measured alone and rolled back); at 1M they fit in either.
+   * which PostgreSQL's in-memory quicksort detects in one pass; the larger `work_mem` keeps it in memory.
    */
   private async insertContactNotices(m: EntityManager, eventPk: string): Promise<number> {
-    const [{ work_mem }] = await m.query(`SELECT current_setting('work_mem') AS work_mem`);
-    await m.query(`SET LOCAL work_mem = '256MB'`);
     await m.query(`DROP TABLE IF EXISTS planned_notices`);
     await m.query(
       `CREATE TEMPORARY TABLE planned_notices ON COMMIT DROP AS
@@ -68,6 +64,8 @@ export class NoticePlanningRepository {
         WHERE ec.event_pk = $1`,
       [eventPk],
     );
+    const [{ work_mem }] = await m.query(`SELECT current_setting('work_mem') AS work_mem`);
+    await m.query(`SET LOCAL work_mem = '256MB'`);
     const count = await inserted(
       m,
       `INSERT INTO notices (event_pk, kind, customer_id, tier, email, name, locale)
