@@ -114,9 +114,8 @@ export class RegistryImportService {
           if (!batch.direct) throw new Error('a parse thread returned staging rows to a direct load');
           staged.customers += batch.customers;
           await directCopy.add(batch.direct);
-        }
-        for (const row of batch.rows) {
-          if (copy?.add(numberedRow(++staged.customers, row))) await copy.flush();
+        } else if (copy) {
+          for (const row of batch.rows) if (copy.add(numberedRow(++staged.customers, row))) await copy.flush();
         }
       }
     } catch (e) {
@@ -139,9 +138,7 @@ export class RegistryImportService {
     errors: ImportErrors,
   ): Promise<void> {
     const csv = opts.format === 'csv';
-    if (opts.mode === 'sync' && staged.customers === 0 && errors.total === 0) {
-      errors.add(NO_CUSTOMERS_ERROR);
-    }
+    refuseEmptySync(opts, staged, errors);
     errors.merge(await this.repo.repeatedRefErrors(session, opts.format, errors.cap));
     const products = await this.catalog.unknownProducts([...staged.products]);
     if (products.length) {
@@ -168,7 +165,7 @@ export class RegistryImportService {
     errors: ImportErrors,
     actor: Actor,
   ): Promise<ImportReport> {
-    if (opts.mode === 'sync' && staged.customers === 0 && errors.total === 0) errors.add(NO_CUSTOMERS_ERROR);
+    refuseEmptySync(opts, staged, errors);
     // On the load's own connection: the pool's may all be waiting for this load's table locks.
     const unknown = {
       products: await this.catalog.unknownProducts([...staged.products], session.runner.manager),
@@ -187,23 +184,36 @@ export class RegistryImportService {
       errors.merge(repeats);
     }
     for (const found of unknownErrors) errors.merge(found);
-    const report: ImportReport = {
-      applied: errors.total === 0,
+    const applied = errors.total === 0;
+    return this.commitOrRollBack(session, opts, actor, {
+      applied,
       dryRun: false,
       mode: opts.mode,
-      customers: { created: errors.total === 0 ? staged.customers : 0, updated: 0, deactivated: 0 },
-      contacts: errors.total === 0 ? staged.contacts : 0,
-      subscriptions: errors.total === 0 ? staged.subscriptions : 0,
+      customers: { created: applied ? staged.customers : 0, updated: 0, deactivated: 0 },
+      contacts: applied ? staged.contacts : 0,
+      subscriptions: applied ? staged.subscriptions : 0,
       errorCount: errors.total,
       errors: errors.list(),
-    };
-    if (!report.applied) {
-      await session.runner.rollbackTransaction();
+    });
+  }
+
+  /**
+   * Ends an import: an applied one commits with its audit entry in the same transaction; any other rolls back the
+   * transaction it may have open and is audited on its own.
+   */
+  private async commitOrRollBack(
+    session: ImportSession,
+    opts: ImportOptions,
+    actor: Actor,
+    report: ImportReport,
+  ): Promise<ImportReport> {
+    if (report.applied) {
+      await this.audit.record(actor, 'registry.import', 'registry', auditDetails(opts, report), session.runner.manager);
+      await session.runner.commitTransaction();
+    } else {
+      if (session.runner.isTransactionActive) await session.runner.rollbackTransaction();
       await this.audit.record(actor, 'registry.import', 'registry', auditDetails(opts, report));
-      return report;
     }
-    await this.audit.record(actor, 'registry.import', 'registry', auditDetails(opts, report), session.runner.manager);
-    await session.runner.commitTransaction();
     return report;
   }
 
@@ -235,29 +245,25 @@ export class RegistryImportService {
         Object.assign(report, await this.applier.apply(session, opts.mode, refs), { applied: true });
         // After the customers, in the same transaction: new customers' endpoints need their ids.
         await this.webhooks.apply(session);
-        await this.audit.record(
-          actor,
-          'registry.import',
-          'registry',
-          auditDetails(opts, report),
-          session.runner.manager,
-        );
-        await session.runner.commitTransaction();
-        return report;
       }
-      await session.runner.rollbackTransaction();
     }
-    await this.audit.record(actor, 'registry.import', 'registry', auditDetails(opts, report));
-    return report;
+    return this.commitOrRollBack(session, opts, actor, report);
   }
 }
 
-/** Almost certainly the wrong file (or a truncated upload), not a wish to deactivate everyone. */
-const NO_CUSTOMERS_ERROR = {
-  line: 0,
-  field: '',
-  message: 'the file holds no customers: a sync import of it would deactivate every customer',
-};
+/**
+ * A sync of a file without customers (and without other errors) is almost certainly the wrong file, or a truncated
+ * upload, not a wish to deactivate everyone: it is refused.
+ */
+function refuseEmptySync(opts: ImportOptions, staged: { customers: number }, errors: ImportErrors): void {
+  if (opts.mode === 'sync' && staged.customers === 0 && errors.total === 0) {
+    errors.add({
+      line: 0,
+      field: '',
+      message: 'the file holds no customers: a sync import of it would deactivate every customer',
+    });
+  }
+}
 
 interface Staged {
   customers: number;
