@@ -7,6 +7,7 @@ import {
   isSuperuser,
   lockCatalogRefs,
   lockEmptyRegistry,
+  nextCustomerId,
   rebuildRegistryIndexes,
   type RegistryQuery as Query,
 } from './registry-bulk';
@@ -190,15 +191,14 @@ export class RegistryApplyRepository {
    * foreign keys of other tables depend on it.
    */
   private async loadFresh(s: ImportSession, q: Query): Promise<{ contacts: number; subscriptions: number }> {
-    await q(`SET LOCAL maintenance_work_mem = '256MB'`);
     const indexes = await dropRegistryIndexes(q);
     // Reserve one id per staged customer: id = base + seq - 1.
     const n = (await q(`SELECT count(*)::bigint AS n FROM import_customers`)).rows[0].n as string;
     let base = '1';
     if (Number(n) > 0) {
-      const seq = (await q(`SELECT pg_get_serial_sequence('customers', 'id') AS seq`)).rows[0].seq as string;
-      base = (await q(`SELECT nextval($1::regclass)::text AS base`, [seq])).rows[0].base;
-      await q(`SELECT setval($1::regclass, $2::bigint + $3::bigint - 1)`, [seq, base, n]);
+      const next = await nextCustomerId(q);
+      base = next.id;
+      await q(`SELECT setval($1::regclass, $2::bigint + $3::bigint - 1)`, [next.sequence, base, n]);
     }
     await q(
       `INSERT INTO customers (id, ref, name, tier, country, am_email, am_name, active, rows_digest)

@@ -48,9 +48,11 @@ export async function lockEmptyRegistry(client: PoolClient): Promise<boolean> {
 
 /**
  * Drops the registry tables' indexes and index-backed constraints (the customer primary key stays: other tables'
- * foreign keys depend on it) and returns their definitions for `rebuildRegistryIndexes`.
+ * foreign keys depend on it) and returns their definitions for `rebuildRegistryIndexes`, which this transaction's
+ * larger `maintenance_work_mem` is for.
  */
 export async function dropRegistryIndexes(q: RegistryQuery): Promise<RegistryIndex[]> {
+  await q(`SET LOCAL maintenance_work_mem = '256MB'`);
   const indexes = (
     await q(
       `SELECT i.indexrelid::regclass::text AS index, i.indrelid::regclass::text AS table, con.conname,
@@ -68,6 +70,13 @@ export async function dropRegistryIndexes(q: RegistryQuery): Promise<RegistryInd
     );
   }
   return indexes;
+}
+
+/** The customer id sequence and the next id taken from it (the first of the ids an empty registry's load assigns). */
+export async function nextCustomerId(q: RegistryQuery): Promise<{ sequence: string; id: string }> {
+  const [{ sequence }] = (await q(`SELECT pg_get_serial_sequence('customers', 'id') AS sequence`)).rows;
+  const [{ id }] = (await q(`SELECT nextval($1::regclass)::text AS id`, [sequence])).rows;
+  return { sequence, id };
 }
 
 /** Builds again, from their definitions, the indexes and constraints `dropRegistryIndexes` dropped. */

@@ -11,6 +11,7 @@ import {
   isSuperuser,
   lockCatalogRefs,
   lockEmptyRegistry,
+  nextCustomerId,
   rebuildRegistryIndexes,
   type RegistryIndex,
 } from './registry-bulk';
@@ -84,12 +85,10 @@ export class RegistryDirectLoadRepository {
       await s.client.query(`SET LOCAL idle_in_transaction_session_timeout = '60s'`);
       // Every code the rows name is checked (unknownCodeErrors) and locked (finish) before commit.
       await s.client.query(`SET LOCAL session_replication_role = replica`);
-      await s.client.query(`SET LOCAL maintenance_work_mem = '256MB'`);
       const q = (sql: string, params?: unknown[]) => s.client.query(sql, params);
       const indexes = await dropRegistryIndexes(q);
-      const [{ seq }] = (await q(`SELECT pg_get_serial_sequence('customers', 'id') AS seq`)).rows;
-      const [{ base }] = (await q(`SELECT nextval($1::regclass)::text AS base`, [seq])).rows;
-      return { idBase: Number(base), sequence: seq, indexes };
+      const first = await nextCustomerId(q);
+      return { idBase: Number(first.id), sequence: first.sequence, indexes };
     } catch (e) {
       await s.runner.rollbackTransaction().catch(() => undefined);
       throw e;
