@@ -7,33 +7,21 @@ import { SYSTEM_ACTOR } from '../../src/audit/audit.service';
 import { RegistryImportService } from '../../src/registry/import/registry-import.service';
 import { RegistryDirectLoadRepository } from '../../src/registry/import/registry-direct-load.repository';
 import { startTestApp, TestApp } from '../support/app';
-import { importText, jsonl, seedProducts, snapshot } from '../support/registry-import';
+import { goodCustomer, importText, jsonl, registrySchema, seedProducts, snapshot } from '../support/registry-import';
 
-const good = (ref: string, extra: Record<string, unknown> = {}) => ({
-  ref,
-  name: `Customer ${ref}`,
-  tier: 'developer',
-  country: 'FR',
-  contacts: [{ email: `ops@${ref.toLowerCase()}.example`, locale: 'fr' }],
-  subscriptions: [{ product: 'claude-api' }, { product: 'claude-code', country: 'JP' }],
-  ...extra,
-});
+// Two subscriptions each, so the subscriptions' COPY carries more than one row per customer.
+const good = (ref: string, extra: Record<string, unknown> = {}) =>
+  goodCustomer(ref, {
+    subscriptions: [{ product: 'claude-api' }, { product: 'claude-code', country: 'JP' }],
+    ...extra,
+  });
 
 describe('registry import: the direct load of an empty registry', () => {
   let t: TestApp;
   let db: Client;
   let begin: jest.SpyInstance;
   let finish: jest.SpyInstance;
-  const schema = async () =>
-    (
-      await db.query(
-        `SELECT conrelid::regclass::text AS t, conname, pg_get_constraintdef(oid) AS def FROM pg_constraint
-         WHERE conrelid = ANY (ARRAY['customers', 'contacts', 'subscriptions']::regclass[])
-         UNION ALL
-         SELECT tablename, indexname, indexdef FROM pg_indexes WHERE tablename IN ('customers', 'contacts', 'subscriptions')
-         ORDER BY 1, 2, 3`,
-      )
-    ).rows;
+  const schema = () => registrySchema(db);
   const count = async (table: string) => (await db.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n;
 
   beforeAll(async () => {

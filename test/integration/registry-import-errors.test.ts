@@ -1,15 +1,5 @@
 import { startTestApp, TestApp } from '../support/app';
-import { importText, jsonl, seedProducts, snapshot } from '../support/registry-import';
-
-const good = (ref: string, extra: Record<string, unknown> = {}) => ({
-  ref,
-  name: `Customer ${ref}`,
-  tier: 'developer',
-  country: 'FR',
-  contacts: [{ email: `ops@${ref.toLowerCase()}.example`, locale: 'fr' }],
-  subscriptions: [{ product: 'claude-api' }],
-  ...extra,
-});
+import { goodCustomer as good, importText, jsonl, seedProducts, snapshot } from '../support/registry-import';
 
 const HEADER =
   'ref,name,tier,country,account_manager_email,account_manager_name,contact_email,contact_name,contact_locale,contact_role,products\n';

@@ -2,7 +2,7 @@
 // row-by-row upsert path must leave the same registry, the same indexes and constraints, and usable ids.
 import { Client } from 'pg';
 import { startTestApp, TestApp } from '../support/app';
-import { importText, jsonl, seedProducts, snapshot } from '../support/registry-import';
+import { importText, jsonl, registrySchema, seedProducts, snapshot } from '../support/registry-import';
 
 const customers = [
   {
@@ -44,16 +44,7 @@ const file = jsonl(...customers);
 describe('registry import into an empty registry (bulk path) and into a filled one (upsert path)', () => {
   let t: TestApp;
   let db: Client;
-  const schema = async () =>
-    (
-      await db.query(
-        `SELECT conrelid::regclass::text AS t, conname, pg_get_constraintdef(oid) AS def FROM pg_constraint
-         WHERE conrelid = ANY (ARRAY['customers', 'contacts', 'subscriptions']::regclass[])
-         UNION ALL
-         SELECT tablename, indexname, indexdef FROM pg_indexes WHERE tablename IN ('customers', 'contacts', 'subscriptions')
-         ORDER BY 1, 2, 3`,
-      )
-    ).rows;
+  const schema = () => registrySchema(db);
   const emptyRegistry = () => db.query(`DELETE FROM customers`);
 
   beforeAll(async () => {

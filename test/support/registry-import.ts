@@ -39,6 +39,32 @@ export async function seedProducts(
     await catalog.putProduct(SYSTEM_ACTOR, { code, name: code.toUpperCase(), category: 'hosted-api' });
 }
 
+/**
+ * A JSON Lines customer with one French contact and a subscription to claude-api everywhere; `extra` overrides or adds
+ * fields.
+ */
+export const goodCustomer = (ref: string, extra: Record<string, unknown> = {}) => ({
+  ref,
+  name: `Customer ${ref}`,
+  tier: 'developer',
+  country: 'FR',
+  contacts: [{ email: `ops@${ref.toLowerCase()}.example`, locale: 'fr' }],
+  subscriptions: [{ product: 'claude-api' }],
+  ...extra,
+});
+
+/** The registry tables' constraints and indexes, by name and definition, so a load can be shown to keep them. */
+export async function registrySchema(db: Client): Promise<unknown[]> {
+  const r = await db.query(
+    `SELECT conrelid::regclass::text AS t, conname, pg_get_constraintdef(oid) AS def FROM pg_constraint
+     WHERE conrelid = ANY (ARRAY['customers', 'contacts', 'subscriptions']::regclass[])
+     UNION ALL
+     SELECT tablename, indexname, indexdef FROM pg_indexes WHERE tablename IN ('customers', 'contacts', 'subscriptions')
+     ORDER BY 1, 2, 3`,
+  );
+  return r.rows;
+}
+
 export interface RegistrySnapshot {
   customers: unknown[];
   contacts: unknown[];
