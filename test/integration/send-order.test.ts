@@ -90,6 +90,27 @@ describe('notice send order', () => {
       for (const c of contacts.filter((x) => x.notices))
         expected.push({ customerId: i, enterprise, affected, removed, contactId: c.id, email: c.email });
     }
+    // An account manager whose told customers have nobody to tell (contacts opted out, or the customer inactive) gets
+    // no digest.
+    for (const [id, active, notices] of [
+      [401, true, false],
+      [402, false, true],
+    ] as const) {
+      await pg.query(
+        `INSERT INTO customers (id, ref, name, tier, country, active, am_email, am_name)
+         VALUES ($1, $2, 'c', 'enterprise', 'DE', $3, 'quiet@v.example', 'Quiet')`,
+        [id, `C-${id}`, active],
+      );
+      await pg.query(
+        `INSERT INTO contacts (customer_id, email, name, locale, notices) VALUES ($1, $2, 'n', 'en', $3)`,
+        [id, `x@${id}.example`, notices],
+      );
+      await pg.query(
+        `INSERT INTO event_customers (event_pk, customer_id, ref, kind, affected)
+         VALUES (1, $1, $2, 'updated', '[{"product":"p0","country":"DE"}]')`,
+        [id, `C-${id}`],
+      );
+    }
     expected.sort(
       (a, b) =>
         Number(b.enterprise) - Number(a.enterprise) ||
@@ -127,7 +148,11 @@ describe('notice send order', () => {
       const rows: { customer_id: string; email: string }[] = await m.query(
         `SELECT customer_id, email FROM notices WHERE event_pk = 1 AND kind <> 'am-digest' ORDER BY id`,
       );
-      expect(counts.notices).toBe(rows.length + 1); // one digest: one account manager
+      const digests: { email: string }[] = await m.query(
+        `SELECT email FROM notices WHERE event_pk = 1 AND kind = 'am-digest' ORDER BY id`,
+      );
+      expect(digests.map((d) => d.email)).toEqual(['am@v.example']);
+      expect(counts.notices).toBe(rows.length + 1); // one digest: one account manager with someone to tell
       return { order: rows.map((r) => `${r.customer_id} ${r.email}`), plans };
     } finally {
       conn.off('notice', onNotice);
