@@ -51,6 +51,8 @@ export class NoticePlanningRepository {
    * `planned_notices`. `INSERT … SELECT` never runs its SELECT in parallel, and at 1M customers the joins and the
    * send-order sort were 4.5 of 7.7 s of the insert on one core. A `CREATE TABLE … AS` may use parallel workers
    * (they see this transaction's event_customers rows), so the rows are produced and numbered here (1.6–1.9 s).
+   * No statement reads `send_order`: the window that computes it is what sorts the rows as they are written, and a
+   * plain `ORDER BY` in its place measured slower (2.39–3.17 s against 1.86–2.02 s at 1M).
    */
   private async planContactNotices(m: EntityManager, eventPk: string): Promise<void> {
     // Its joins and sort in memory as long as they can be: at 10M customers they spill to disk with 64 MB.
