@@ -11,6 +11,7 @@ import { WebhookDeliveries1764100000700 } from './1764100000700-webhook-deliveri
 import { OpenWork1764100000800 } from './1764100000800-open-work';
 import { AffectedFacets1764100000900 } from './1764100000900-affected-facets';
 import { RegistryDigest1764100001000 } from './1764100001000-registry-digest';
+import { NoticePlanRest1764100001100 } from './1764100001100-notice-plan-rest';
 
 export const MIGRATIONS = [
   Foundation1764100000000,
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   OpenWork1764100000800,
   AffectedFacets1764100000900,
   RegistryDigest1764100001000,
+  NoticePlanRest1764100001100,
 ];

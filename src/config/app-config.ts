@@ -163,6 +163,15 @@ class EnvironmentVariables {
   @Min(5)
   SEND_LEASE_SECONDS = 60;
 
+  /**
+   * How many contact notices (in send order, after the digests) an event's apply writes before it commits and
+   * sending starts; the rest are written in a second transaction while the first ones go out.
+   */
+  @Transform(toInt)
+  @IsInt({ message: 'must be an integer (notices)' })
+  @Min(1)
+  PLAN_FIRST_NOTICES = 20000;
+
   @IsOptional()
   @IsString()
   SESSION_SECRET?: string;

@@ -1,7 +1,9 @@
 // Applies a case's stored events one at a time in arrival order (SPEC §3 lifecycle table), each in one transaction.
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { TransactionService } from '../common/transaction.service';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
 import { statusAfterApply } from '../domain/event-status';
 import type { EventStatus, SuspensionEvent } from '../domain/event.types';
 import { MatchingRepository } from '../matching/matching.repository';
@@ -20,6 +22,8 @@ export interface AppliedEvent {
   notices: number;
   customers: number;
   reasons: string[];
+  /** The first notices are committed and the rest still to be written (NoticePlanningRepository.writePlannedRest). */
+  planning: boolean;
 }
 
 @Injectable()
@@ -27,6 +31,7 @@ export class CaseLifecycleService {
   private readonly logger = new Logger(CaseLifecycleService.name);
 
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly tx: TransactionService,
     private readonly events: EventsRepository,
     private readonly cases: CasesRepository,
@@ -42,24 +47,66 @@ export class CaseLifecycleService {
   async applyPending(caseId: string): Promise<AppliedEvent[]> {
     const done: AppliedEvent[] = [];
     for (;;) {
+      // An earlier apply's notices still to be written (its worker died, or its second transaction failed) come
+      // first, in their own transaction: a later event never applies while an earlier one is half written.
+      await this.finishPlanning(caseId);
       const started = Date.now();
-      const applied = await this.tx.run(async (m) => {
+      const { halfWritten, applied } = await this.tx.run(async (m) => {
         await this.cases.lock(m, 'apply', caseId);
+        // Another worker's apply may have committed its first notices since: go round and write its rest first.
+        if ((await this.events.planning(m, caseId)).length) return { halfWritten: true, applied: null };
         const next = await this.events.nextReceived(m, caseId);
-        return next ? this.applyOne(m, next) : null;
+        return { halfWritten: false, applied: next ? await this.applyOne(m, next) : null };
       });
+      if (halfWritten) continue;
       if (!applied) return done;
       done.push(applied);
       this.logger.log({ caseId, ...applied, ms: Date.now() - started }, 'event applied');
-      if (applied.notices > 0) await this.planning.refreshStatistics();
-      if (applied.status === 'dispatching') await this.dispatch.start(applied.eventPk);
-      // In the background: sending does not wait for it.
-      if (applied.customers > 0) {
-        this.eventsView
-          .storeFacetTotals(applied.eventPk)
-          .then(() => this.affected.vacuum())
-          .catch((e: Error) => this.logger.warn(`VACUUM event_customers: ${e.message}`));
+      if (!applied.planning) {
+        await this.afterPlanned(applied.eventPk, applied.notices > 0, applied.status, applied.customers > 0);
+        continue;
       }
+      // The digests and the first contacts' notices are committed: they go out while the rest are written. The
+      // senders' claims need no fresh statistics for a few thousand rows; the rest get them after.
+      if (applied.status === 'dispatching') await this.dispatch.start(applied.eventPk);
+      const rest = Date.now();
+      await this.finishPlanning(caseId);
+      this.logger.log({ caseId, eventPk: applied.eventPk, ms: Date.now() - rest }, 'rest of the notices written');
+    }
+  }
+
+  /**
+   * Writes the rest of the notices of the case's events still planning, in one transaction under the case's apply
+   * lock, then does what follows an apply for each.
+   */
+  private async finishPlanning(caseId: string): Promise<void> {
+    const written = await this.tx.run(async (m) => {
+      await this.cases.lock(m, 'apply', caseId);
+      const planning = await this.events.planning(m, caseId);
+      for (const { id, status } of planning) {
+        const bulk = await this.matching.beginBulkWrites(m, caseId, id);
+        await this.planning.writePlannedRest(m, id, { cancelled: status === 'cancelled' });
+        await this.matching.endBulkWrites(m, bulk);
+        // Outreach actions do not wait for the rest; a cancel that came while they were written covers them too.
+        if ((await this.events.markPlanned(m, id)) === 'cancelled' && status !== 'cancelled') {
+          await this.planning.cancelPending(m, id);
+        }
+      }
+      return planning.map((e) => e.id);
+    });
+    for (const eventPk of written) await this.afterPlanned(eventPk, true);
+  }
+
+  /** Once an event's notices are all written: statistics, its senders, and its affected totals in the background. */
+  private async afterPlanned(eventPk: string, notices: boolean, status?: EventStatus, customers = true): Promise<void> {
+    if (notices) await this.planning.refreshStatistics();
+    if ((status ?? (await this.events.findByPk(eventPk))?.status) === 'dispatching') await this.dispatch.start(eventPk);
+    // In the background: sending does not wait for it.
+    if (customers) {
+      this.eventsView
+        .storeFacetTotals(eventPk)
+        .then(() => this.affected.vacuum())
+        .catch((e: Error) => this.logger.warn(`VACUUM event_customers: ${e.message}`));
     }
   }
 
@@ -73,12 +120,13 @@ export class CaseLifecycleService {
     m: EntityManager,
     e: SuspensionEvent,
     eventPk: string,
-  ): Promise<{ notices: number; customers: number; webhooks: number }> {
+    plan: { firstNotices?: number } = {},
+  ): Promise<{ notices: number; customers: number; webhooks: number; planning: boolean }> {
     if (e.type === 'suspension.issued') await this.cases.open(m, e.caseId, e.title, eventPk);
     const bulk = await this.matching.beginBulkWrites(m, e.caseId, eventPk);
     const match = e.scope && e.type !== 'suspension.lifted' ? await this.matching.createMatchTable(m, e.scope) : null;
     await this.suspended.applyLifecycle(m, e.type, e.caseId, eventPk, match);
-    const counts = await this.planning.insertNoticesForEvent(m, eventPk);
+    const counts = await this.planning.insertNoticesForEvent(m, eventPk, plan);
     await this.matching.endBulkWrites(m, bulk);
     await this.cases.touch(m, e.caseId, eventPk, e.type === 'suspension.lifted');
     return counts;
@@ -90,11 +138,12 @@ export class CaseLifecycleService {
     if (problems.length) {
       await this.events.markRejected(m, row.id, problems);
       this.logger.warn({ eventId: e.eventId, reasons: problems }, 'event rejected by the case lifecycle');
-      return { eventPk: row.id, status: 'rejected', notices: 0, customers: 0, reasons: problems };
+      return { eventPk: row.id, status: 'rejected', notices: 0, customers: 0, reasons: problems, planning: false };
     }
-    const { notices, customers, webhooks } = await this.computeEffect(m, e, row.id);
+    const firstNotices = this.config.PLAN_FIRST_NOTICES;
+    const { notices, customers, webhooks, planning } = await this.computeEffect(m, e, row.id, { firstNotices });
     const status = statusAfterApply(notices + webhooks, e.dispatch);
-    await this.events.markApplied(m, row.id, status, customers);
-    return { eventPk: row.id, status, notices, customers, reasons: [] };
+    await this.events.markApplied(m, row.id, status, customers, planning);
+    return { eventPk: row.id, status, notices, customers, reasons: [], planning };
   }
 }

@@ -45,6 +45,8 @@ export interface EventRow {
   applied_at: Date | null;
   finished_at: Date | null;
   customers_affected: number;
+  /** Applied, and the rest of its contacts' notices still being written (migration 1100). */
+  planning: boolean;
 }
 
 export interface NewEventRow {
@@ -105,8 +107,15 @@ export class EventsRepository {
   }
 
   /** The event for an outreach action, locked until the transaction ends. */
+  /**
+   * The event, its row locked against other status changes until `m` ends. `NO KEY UPDATE`, not `UPDATE`: it must not
+   * wait for the key-share lock that the writing of an event's notices holds on it (the rest of a large event's
+   * notices take seconds to write, and a pause or cancel need not wait for them).
+   */
   async lockByEventId(m: EntityManager, eventId: string): Promise<EventRow | null> {
-    const rows = await m.query(`SELECT * FROM events WHERE event_id = $1 AND NOT conflict FOR UPDATE`, [eventId]);
+    const rows = await m.query(`SELECT * FROM events WHERE event_id = $1 AND NOT conflict FOR NO KEY UPDATE`, [
+      eventId,
+    ]);
     return rows[0] ?? null;
   }
 
@@ -150,7 +159,7 @@ export class EventsRepository {
 
   async casesWithReceivedEvents(): Promise<string[]> {
     const rows = await this.dataSource.query(
-      `SELECT DISTINCT case_id FROM events WHERE status = 'received' AND case_id IS NOT NULL`,
+      `SELECT DISTINCT case_id FROM events WHERE (status = 'received' OR planning) AND case_id IS NOT NULL`,
     );
     return rows.map((r: { case_id: string }) => r.case_id);
   }
@@ -163,13 +172,38 @@ export class EventsRepository {
     );
   }
 
-  async markApplied(m: EntityManager, id: string, status: EventStatus, customers: number): Promise<void> {
+  /** `planning`: the rest of its contacts' notices are still to be written (NoticePlanningRepository.writePlannedRest). */
+  async markApplied(
+    m: EntityManager,
+    id: string,
+    status: EventStatus,
+    customers: number,
+    planning = false,
+  ): Promise<void> {
     await m.query(
-      `UPDATE events SET status = $2, applied_at = now(), customers_affected = $3,
+      `UPDATE events SET status = $2, applied_at = now(), customers_affected = $3, planning = $5,
               finished_at = CASE WHEN $2 = ANY($4::text[]) THEN now() END
         WHERE id = $1`,
-      [id, status, customers, FINISHED_EVENT_STATUSES],
+      [id, status, customers, FINISHED_EVENT_STATUSES, planning],
     );
+  }
+
+  /** The case's events whose notices are still being written, oldest first. */
+  async planning(m: EntityManager, caseId: string): Promise<Pick<EventRow, 'id' | 'status'>[]> {
+    const rows = await m.query(`SELECT id, status FROM events WHERE case_id = $1 AND planning ORDER BY id`, [caseId]);
+    return rows.map((r: EventRow) => ({ id: String(r.id), status: r.status }));
+  }
+
+  /**
+   * Clears `planning` and returns the event's status. The update waits for an outreach action on the event that is
+   * under way (they lock its row first) and then reads the status that action left.
+   */
+  async markPlanned(m: EntityManager, id: string): Promise<EventStatus> {
+    const rows = await m.query(
+      `WITH u AS (UPDATE events SET planning = false WHERE id = $1 RETURNING status) SELECT status FROM u`,
+      [id],
+    );
+    return rows[0].status;
   }
 
   async setStatus(id: string, status: EventStatus, from: EventStatus[], m: EntityManager = this.dataSource.manager) {

@@ -27,6 +27,8 @@ export interface EventView {
   dispatch: string | null;
   customersAffected: number;
   appliedAt: string | null;
+  /** Applied and sending, with the rest of its contacts' notices still being written: the counts still grow. */
+  planning: boolean;
   finishedAt: string | null;
   source: string;
   conflict: boolean;
@@ -51,6 +53,7 @@ export function toEventView(
     dispatch: r.dispatch,
     customersAffected: r.customers_affected,
     appliedAt: r.applied_at ? new Date(r.applied_at).toISOString() : null,
+    planning: r.planning,
     finishedAt: r.finished_at ? new Date(r.finished_at).toISOString() : null,
     source: r.source,
     conflict: r.conflict,

@@ -38,6 +38,13 @@ export class CaseReconcileService {
       const status = await this.cases.statusForUpdate(m, caseId);
       if (!status) throw new NotFoundException(`no case ${caseId}`);
       if (status !== 'open') throw new ConflictException(`cannot reconcile case ${caseId}: it is closed`);
+      // No new event while an earlier one is half written (CaseLifecycleService writes the rest under this lock).
+      const planning = await this.events.planning(m, caseId);
+      if (planning.length) {
+        throw new ConflictException(
+          `cannot reconcile case ${caseId}: the notices of its last event are still being written; try again in a moment`,
+        );
+      }
       // An open case always has the applied suspension.issued that opened it.
       const defining = (await this.events.lastScopeEvent(m, caseId))!;
       const scopeEvent = defining.payload as SuspensionEvent;

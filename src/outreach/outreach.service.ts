@@ -30,6 +30,11 @@ export class OutreachService {
     const result = await this.tx.run(async (m) => {
       const row = await this.events.lockByEventId(m, eventId);
       if (!row) throw new NotFoundException(`no event ${eventId}`);
+      if (action === 'approve' && row.planning) {
+        throw new ConflictException(
+          `cannot approve event ${eventId}: the rest of its notices are still being written; try again in a moment`,
+        );
+      }
       const status = outreachTarget(action, row.status);
       if (!status) {
         const from = OUTREACH_TRANSITIONS[action].from;

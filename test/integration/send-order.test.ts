@@ -181,4 +181,72 @@ describe('notice send order', () => {
       if (attempt === 5) throw new Error(`no parallel worker was launched in 5 tries:\n${numbering}`);
     }
   });
+
+  it('writes the rest in a second transaction, in order after the first, from the plan or, once lost, made again', async () => {
+    // The plan is an unlogged table, which PostgreSQL empties after a crash; any table can be dropped.
+    const variants = [
+      { pk: 2, plan: 'kept', cancelled: false },
+      { pk: 3, plan: 'emptied', cancelled: false },
+      { pk: 4, plan: 'dropped', cancelled: true },
+    ] as const;
+    const first = 40;
+    for (const v of variants) {
+      await pg.query(
+        `INSERT INTO events (id, event_id, case_id, type, payload, status, source)
+         VALUES ($1, $2, 'case-1', 'suspension.updated', '{}', 'received', 'queue')`,
+        [v.pk, `e-${v.pk}`],
+      );
+      await pg.query(
+        `INSERT INTO event_customers (event_pk, customer_id, ref, kind, affected, removed)
+         SELECT $1, customer_id, ref, kind, affected, removed FROM event_customers WHERE event_pk = 1`,
+        [v.pk],
+      );
+      const counts = await ds.transaction((m) =>
+        planning.insertNoticesForEvent(m, String(v.pk), { firstNotices: first }),
+      );
+      expect(counts).toMatchObject({ notices: first + 1, planning: true });
+      const plan = `notice_plan_${v.pk}`;
+      const { rows: left } = await pg.query(`SELECT count(*)::int AS n FROM ${plan}`);
+      expect(left[0].n).toBe(expected.length - first);
+      if (v.plan === 'emptied') await pg.query(`TRUNCATE ${plan}`);
+      if (v.plan === 'dropped') await pg.query(`DROP TABLE ${plan}`);
+      const written = await ds.transaction((m) =>
+        planning.writePlannedRest(m, String(v.pk), { cancelled: v.cancelled }),
+      );
+      expect(written).toBe(expected.length - first);
+      const { rows } = await pg.query(
+        `SELECT customer_id, email, status FROM notices WHERE event_pk = $1 AND kind <> 'am-digest' ORDER BY id`,
+        [v.pk],
+      );
+      expect(rows.map((r) => `${r.customer_id} ${r.email}`)).toEqual(want());
+      expect(rows.slice(0, first).every((r) => r.status === 'pending')).toBe(true);
+      expect(rows.slice(first).every((r) => r.status === (v.cancelled ? 'cancelled' : 'pending'))).toBe(true);
+      const { rows: digests } = await pg.query(`SELECT email FROM notices WHERE event_pk = $1 AND kind = 'am-digest'`, [
+        v.pk,
+      ]);
+      expect(digests.map((d) => d.email)).toEqual(['am@v.example']);
+      const { rows: tables } = await pg.query(`SELECT to_regclass($1) AS t`, [plan]);
+      expect(tables[0].t).toBeNull();
+    }
+  });
+
+  it('writes every notice at once when the plan holds no more than the first ones', async () => {
+    await pg.query(
+      `INSERT INTO events (id, event_id, case_id, type, payload, status, source)
+       VALUES (5, 'e-5', 'case-1', 'suspension.updated', '{}', 'received', 'queue')`,
+    );
+    await pg.query(
+      `INSERT INTO event_customers (event_pk, customer_id, ref, kind, affected, removed)
+       SELECT 5, customer_id, ref, kind, affected, removed FROM event_customers WHERE event_pk = 1`,
+    );
+    const counts = await ds.transaction((m) =>
+      planning.insertNoticesForEvent(m, '5', { firstNotices: expected.length }),
+    );
+    expect(counts).toMatchObject({ notices: expected.length + 1, planning: false });
+    const { rows } = await pg.query(
+      `SELECT customer_id, email FROM notices WHERE event_pk = 5 AND kind <> 'am-digest' ORDER BY id`,
+    );
+    expect(rows.map((r) => `${r.customer_id} ${r.email}`)).toEqual(want());
+    expect((await pg.query(`SELECT to_regclass('notice_plan_5') AS t`)).rows[0].t).toBeNull();
+  });
 });

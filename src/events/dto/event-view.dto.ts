@@ -32,6 +32,11 @@ export class EventViewDto {
   @ApiProperty({ nullable: true, enum: ['auto', 'review'] }) dispatch: string | null;
   @ApiProperty() customersAffected: number;
   @ApiProperty({ nullable: true, format: 'date-time', type: String }) appliedAt: string | null;
+  @ApiProperty({
+    description:
+      'applied, and the rest of its contacts’ notices still being written while the first ones go out (counts grow)',
+  })
+  planning: boolean;
   @ApiProperty({ nullable: true, format: 'date-time', type: String }) finishedAt: string | null;
   @ApiProperty({ enum: ['queue', 'http', 'reconcile'] }) source: string;
   @ApiProperty({ description: 'a rejected duplicate eventId with other content' }) conflict: boolean;

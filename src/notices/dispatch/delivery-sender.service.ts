@@ -67,7 +67,10 @@ export class DeliverySenderService {
         rewound = Date.now();
       }
       if (stop()) return 'stopped';
-      if ((await this.work.eventStatus(eventPk)) !== 'dispatching') return 'not-dispatching';
+      // Read before the claim: if the rest of the notices were still being written then, an empty claim does not
+      // mean the end (they may have been committed since).
+      const state = await this.work.eventState(eventPk);
+      if (state.status !== 'dispatching') return 'not-dispatching';
       // Outcomes this process still has to store come first: claiming before them could take back its own
       // sent-but-unrecorded rows (their leases may have run out while PostgreSQL was away) and send them again.
       await this.unstoredOutcomes();
@@ -77,11 +80,25 @@ export class DeliverySenderService {
       if (limited && prepaid === 0) return 'stopped';
       const limit = prepaid || batchSize;
       const leaseEnds = this.leaseEnd();
+      const from = cursor;
       let batch = await claim(cursor, limit);
       if (!batch.length && cursor !== '0') {
         // Past the end: go round once more for retries that came due and leases that ran out behind the cursor.
         cursor = '0';
         batch = await claim(cursor, limit);
+      }
+      if (!batch.length && state.planning && channel.work.writtenLater) {
+        // The rest of the event's notices are being written, with ids after every row claimed so far: wait for
+        // them here (taking no send permits meanwhile), then claim on from where the last claim ended.
+        cursor = from;
+        for (
+          let s = state;
+          !stop() && s.planning && s.status === 'dispatching';
+          s = await this.work.eventState(eventPk)
+        ) {
+          await new Promise((r) => setTimeout(r, STATUS_POLL_MS));
+        }
+        continue;
       }
       if (!batch.length) {
         if (await this.work.completeIfDone(eventPk)) this.logger.log({ eventPk }, 'event dispatch completed');

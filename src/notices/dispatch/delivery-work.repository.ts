@@ -42,6 +42,8 @@ export interface WorkTable<T extends WorkItem = WorkItem> {
   readonly claimed: string;
   readonly load: string;
   readonly route: 'provider' | 'url';
+  /** Whether some of an event's rows may be written after its first ones are sent (events.planning). */
+  readonly writtenLater: boolean;
   /** Only carries the row type. */
   readonly row?: T;
 }
@@ -59,6 +61,7 @@ export const NOTICE_WORK: WorkTable<ClaimedNotice & WorkItem> = {
            LEFT JOIN event_customers ec ON ec.event_pk = u.event_pk AND ec.customer_id = u.customer_id
           ORDER BY u.id`,
   route: 'provider',
+  writtenLater: true,
 };
 
 export const WEBHOOK_WORK: WorkTable<ClaimedWebhookDelivery> = {
@@ -72,6 +75,8 @@ export const WEBHOOK_WORK: WorkTable<ClaimedWebhookDelivery> = {
            LEFT JOIN event_customers ec ON ec.event_pk = u.event_pk AND ec.customer_id = u.customer_id
           ORDER BY u.id`,
   route: 'url',
+  // Every webhook delivery is written with the event's first notices.
+  writtenLater: false,
 };
 
 export interface Outcome {
@@ -118,10 +123,16 @@ const CLAIMABLE = `(n.status = 'pending'
  */
 export const OPEN = `n.is_open`;
 
-/** True when no row of any table can still be sent for the event aliased `e`. */
-const NOTHING_OPEN = Object.values(WORK_TABLES)
-  .map((t) => `NOT EXISTS (SELECT 1 FROM ${t.name} n WHERE n.event_pk = e.id AND ${t.dispatched} AND ${OPEN})`)
-  .join(' AND ');
+/**
+ * True when no row of any table can still be sent for the event aliased `e`, and none is still to be written (an
+ * event stays `planning` while the rest of its notices are written after its first ones went out).
+ */
+const NOTHING_OPEN = [
+  'NOT e.planning',
+  ...Object.values(WORK_TABLES).map(
+    (t) => `NOT EXISTS (SELECT 1 FROM ${t.name} n WHERE n.event_pk = e.id AND ${t.dispatched} AND ${OPEN})`,
+  ),
+].join(' AND ');
 
 @Injectable()
 export class DeliveryWorkRepository {
@@ -191,6 +202,15 @@ export class DeliveryWorkRepository {
   async eventStatus(eventPk: string): Promise<string | null> {
     const rows = await this.dataSource.query(`SELECT status FROM events WHERE id = $1`, [eventPk]);
     return rows[0]?.status ?? null;
+  }
+
+  /**
+   * The event's status, and whether the rest of its notices are still being written (they come after every row
+   * there is now).
+   */
+  async eventState(eventPk: string): Promise<{ status: string | null; planning: boolean }> {
+    const rows = await this.dataSource.query(`SELECT status, planning FROM events WHERE id = $1`, [eventPk]);
+    return { status: rows[0]?.status ?? null, planning: rows[0]?.planning === true };
   }
 
   /** Marks a dispatching event completed once none of its notices and none of its webhook deliveries can still go. */
