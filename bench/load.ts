@@ -110,7 +110,11 @@ async function main(): Promise<number> {
   const event = await until(
     'event applied',
     async () =>
-      (await pg.query(`SELECT id FROM events WHERE event_id = $1 AND applied_at IS NOT NULL`, [EVENT_ID])).rows[0],
+      (
+        await pg.query(`SELECT id FROM events WHERE event_id = $1 AND applied_at IS NOT NULL AND NOT planning`, [
+          EVENT_ID,
+        ])
+      ).rows[0],
     60 * 60_000,
     100,
   );

@@ -158,7 +158,7 @@ async function main(): Promise<void> {
   const first = await until('first mail', async () => (await sink.stats()).firstAt, 120_000, 20);
   results.firstMail = { seconds: (first - bench1.published) / 1000 };
 
-  const oneWorker = await dispatch(pg, redis, sink, eventPk, notices, one, baseRedisMb, bench1.appliedAt);
+  const oneWorker = await dispatch(pg, redis, sink, eventPk, notices, one, baseRedisMb, bench1.sendingFrom);
   results.dispatch = { oneWorker };
   save();
   for (const w of one) await w.stop();
@@ -177,7 +177,7 @@ async function main(): Promise<void> {
     bench2.notices,
     two,
     baseRedisMb,
-    bench2.appliedAt,
+    bench2.sendingFrom,
   );
   for (const w of two) await w.stop();
   save();
@@ -232,11 +232,14 @@ async function publish(
   const walBefore = await walLsn(pg);
   const published = Date.now();
   await queue.add('event', benchEvent(eventId, caseId, dispatchMode), { jobId: eventId });
+  // Applied is when the first notices are committed (sending may start); planned, when every notice row exists.
+  let firstCommitAt = 0;
   const applied = await until(
     `${eventId} planned`,
     async () => {
-      const r = (await pg.query(`SELECT id, applied_at FROM events WHERE event_id = $1`, [eventId])).rows[0];
-      return r?.applied_at ? r : undefined;
+      const r = (await pg.query(`SELECT id, applied_at, planning FROM events WHERE event_id = $1`, [eventId])).rows[0];
+      if (r?.applied_at && !firstCommitAt) firstCommitAt = Date.now();
+      return r?.applied_at && !r.planning ? r : undefined;
     },
     30 * 60_000,
     50,
@@ -250,11 +253,18 @@ async function publish(
       [eventPk],
     )
   ).rows;
-  const match = { notices, seconds: (appliedAt - published) / 1000, contactShare: contacts / registryContacts, walMb };
+  const match = {
+    notices,
+    seconds: (appliedAt - published) / 1000,
+    firstCommitSeconds: (firstCommitAt - published) / 1000,
+    contactShare: contacts / registryContacts,
+    walMb,
+  };
   log(
-    `matching ${eventId}: ${fmt(notices, 0)} notices (${fmt(100 * match.contactShare)} % of contacts) in ${fmt(match.seconds, 2)} s, WAL ${fmt(walMb, 0)} MB`,
+    `matching ${eventId}: ${fmt(notices, 0)} notices (${fmt(100 * match.contactShare)} % of contacts) in ${fmt(match.seconds, 2)} s (the first committed after ${fmt(match.firstCommitSeconds, 2)} s), WAL ${fmt(walMb, 0)} MB`,
   );
-  return { eventPk, notices, published, appliedAt, match };
+  // Sending starts once the first notices are committed: each dispatch is timed from there.
+  return { eventPk, notices, published, appliedAt, sendingFrom: firstCommitAt, match };
 }
 
 const REGISTRY_TABLES = ['customers', 'contacts', 'subscriptions'];
@@ -572,7 +582,7 @@ function printTable(): void {
     [
       'matching → every notice row',
       `${fmt(r.match.seconds, 2)} s`,
-      `${fmt(r.match.notices, 0)} notices (${fmt(100 * r.match.contactShare)} % of contacts)`,
+      `${fmt(r.match.notices, 0)} notices (${fmt(100 * r.match.contactShare)} % of contacts); the first committed after ${fmt(r.match.firstCommitSeconds, 2)} s`,
     ],
     [
       'matching against bare INSERT … SELECT',
@@ -659,7 +669,7 @@ function printScaleTable(): void {
     [
       'matching → every notice row',
       `${fmt(r.match.seconds, 2)} s`,
-      `${fmt(r.match.notices, 0)} notices (${fmt(100 * r.match.contactShare)} % of contacts); WAL ${fmt(r.match.walMb, 0)} MB`,
+      `${fmt(r.match.notices, 0)} notices (${fmt(100 * r.match.contactShare)} % of contacts), the first committed after ${fmt(r.match.firstCommitSeconds, 2)} s; WAL ${fmt(r.match.walMb, 0)} MB`,
     ],
     [
       'matching against bare INSERT … SELECT',

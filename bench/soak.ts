@@ -167,7 +167,11 @@ async function main(): Promise<number> {
   const published = Date.now();
   const event = await until(
     'notice rows',
-    async () => (await query(`SELECT id, applied_at FROM events WHERE event_id = $1`, [EVENT_ID]))[0]?.applied_at,
+    // Every notice row written: applied, and no longer writing the rest after the first ones.
+    async () =>
+      (
+        await query(`SELECT id FROM events WHERE event_id = $1 AND applied_at IS NOT NULL AND NOT planning`, [EVENT_ID])
+      )[0],
     60 * 60_000,
     100,
   ).then(async () => (await query(`SELECT id FROM events WHERE event_id = $1`, [EVENT_ID]))[0]);
