@@ -80,6 +80,8 @@ export class CaseLifecycleService {
    * lock, then does what follows an apply for each.
    */
   private async finishPlanning(caseId: string): Promise<void> {
+    // Nearly always nothing: found without a transaction or the lock (the apply's transaction checks again under it).
+    if (!(await this.events.anyPlanning(caseId))) return;
     const written = await this.tx.run(async (m) => {
       await this.cases.lock(m, 'apply', caseId);
       const planning = await this.events.planning(m, caseId);

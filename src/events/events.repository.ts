@@ -194,6 +194,12 @@ export class EventsRepository {
     return rows.map((r: EventRow) => ({ id: String(r.id), status: r.status }));
   }
 
+  /** Whether any event of the case is still planning, outside any transaction. */
+  async anyPlanning(caseId: string): Promise<boolean> {
+    const rows = await this.dataSource.query(`SELECT 1 FROM events WHERE case_id = $1 AND planning LIMIT 1`, [caseId]);
+    return rows.length > 0;
+  }
+
   /**
    * Clears `planning` and returns the event's status. The update waits for an outreach action on the event that is
    * under way (they lock its row first) and then reads the status that action left.

@@ -134,6 +134,8 @@ describe('events: rejections with reasons, idempotency, and the worker going on'
     await queue.add('event', { ...first, title: 'Changed title' });
     await queue.add('event', valid('dup-after', { caseId: 'dup-after' }));
     await waitForEvent(t.url, support, 'dup-after');
+    // Another case: its apply job runs beside dup-1's, so it may finish first.
+    await waitForEvent(t.url, support, 'dup-1');
     const all = (await api(t.url, 'GET', '/api/v1/events?caseId=dup&pageSize=50', { token: support })).body.items;
     expect(all.map((e: any) => [e.status, e.conflict])).toEqual([
       ['rejected', true],
