@@ -8,6 +8,7 @@ import { statusAfterApply } from '../domain/event-status';
 import type { EventStatus, SuspensionEvent } from '../domain/event.types';
 import { MatchingRepository } from '../matching/matching.repository';
 import { SuspendedSetRepository } from '../matching/suspended-set.repository';
+import { DeliveryWorkRepository, NOTICE_WORK } from '../notices/dispatch/delivery-work.repository';
 import { NoticeDispatchService } from '../notices/dispatch/notice-dispatch.service';
 import { NoticePlanningRepository } from '../notices/planning/notice-planning.repository';
 import { AffectedRepository } from './affected.repository';
@@ -40,6 +41,7 @@ export class CaseLifecycleService {
     private readonly planning: NoticePlanningRepository,
     private readonly affected: AffectedRepository,
     private readonly dispatch: NoticeDispatchService,
+    private readonly work: DeliveryWorkRepository,
     private readonly eventsView: EventsService,
   ) {}
 
@@ -54,7 +56,7 @@ export class CaseLifecycleService {
       const { halfWritten, applied } = await this.tx.run(async (m) => {
         await this.cases.lock(m, 'apply', caseId);
         // Another worker's apply may have committed its first notices since: go round and write its rest first.
-        if ((await this.events.planning(m, caseId)).length) return { halfWritten: true, applied: null };
+        if ((await this.events.planning(caseId, m)).length) return { halfWritten: true, applied: null };
         const next = await this.events.nextReceived(m, caseId);
         return { halfWritten: false, applied: next ? await this.applyOne(m, next) : null };
       });
@@ -81,17 +83,17 @@ export class CaseLifecycleService {
    */
   private async finishPlanning(caseId: string): Promise<void> {
     // Nearly always nothing: found without a transaction or the lock (the apply's transaction checks again under it).
-    if (!(await this.events.anyPlanning(caseId))) return;
+    if (!(await this.events.planning(caseId)).length) return;
     const written = await this.tx.run(async (m) => {
       await this.cases.lock(m, 'apply', caseId);
-      const planning = await this.events.planning(m, caseId);
+      const planning = await this.events.planning(caseId, m);
       for (const { id, status } of planning) {
         const bulk = await this.matching.beginBulkWrites(m, caseId, id);
         await this.planning.writePlannedRest(m, id, { cancelled: status === 'cancelled' });
         await this.matching.endBulkWrites(m, bulk);
         // Outreach actions do not wait for the rest; a cancel that came while they were written covers them too.
         if ((await this.events.markPlanned(m, id)) === 'cancelled' && status !== 'cancelled') {
-          await this.planning.cancelPending(m, id);
+          await this.work.cancelUnsent(m, NOTICE_WORK, id);
         }
       }
       return planning.map((e) => e.id);

@@ -106,11 +106,10 @@ export class EventsRepository {
     return rows[0] ?? null;
   }
 
-  /** The event for an outreach action, locked until the transaction ends. */
   /**
-   * The event, its row locked against other status changes until `m` ends. `NO KEY UPDATE`, not `UPDATE`: it must not
-   * wait for the key-share lock that the writing of an event's notices holds on it (the rest of a large event's
-   * notices take seconds to write, and a pause or cancel need not wait for them).
+   * The event for an outreach action, its row locked against other status changes until `m` ends. `NO KEY UPDATE`,
+   * not `UPDATE`: it must not wait for the key-share lock that the writing of an event's notices holds on it (the
+   * rest of a large event's notices take seconds to write, and a pause or cancel need not wait for them).
    */
   async lockByEventId(m: EntityManager, eventId: string): Promise<EventRow | null> {
     const rows = await m.query(`SELECT * FROM events WHERE event_id = $1 AND NOT conflict FOR NO KEY UPDATE`, [
@@ -189,15 +188,12 @@ export class EventsRepository {
   }
 
   /** The case's events whose notices are still being written, oldest first. */
-  async planning(m: EntityManager, caseId: string): Promise<Pick<EventRow, 'id' | 'status'>[]> {
+  async planning(
+    caseId: string,
+    m: EntityManager = this.dataSource.manager,
+  ): Promise<Pick<EventRow, 'id' | 'status'>[]> {
     const rows = await m.query(`SELECT id, status FROM events WHERE case_id = $1 AND planning ORDER BY id`, [caseId]);
     return rows.map((r: EventRow) => ({ id: String(r.id), status: r.status }));
-  }
-
-  /** Whether any event of the case is still planning, outside any transaction. */
-  async anyPlanning(caseId: string): Promise<boolean> {
-    const rows = await this.dataSource.query(`SELECT 1 FROM events WHERE case_id = $1 AND planning LIMIT 1`, [caseId]);
-    return rows.length > 0;
   }
 
   /**

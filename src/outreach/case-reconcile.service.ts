@@ -39,7 +39,7 @@ export class CaseReconcileService {
       if (!status) throw new NotFoundException(`no case ${caseId}`);
       if (status !== 'open') throw new ConflictException(`cannot reconcile case ${caseId}: it is closed`);
       // No new event while an earlier one is half written (CaseLifecycleService writes the rest under this lock).
-      const planning = await this.events.planning(m, caseId);
+      const planning = await this.events.planning(caseId, m);
       if (planning.length) {
         throw new ConflictException(
           `cannot reconcile case ${caseId}: the notices of its last event are still being written; try again in a moment`,

@@ -4,7 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { DeliveryStatus, NoticeKind } from '../domain/notice.types';
-import { OPEN, type WorkTable } from '../notices/dispatch/delivery-work.repository';
+import type { WorkTable } from '../notices/dispatch/delivery-work.repository';
 
 export interface TestNoticeRow {
   id: string;
@@ -25,20 +25,6 @@ export class OutreachRepository {
       [eventPk],
     );
     return n;
-  }
-
-  /**
-   * Cancels every row of `t` (notices or webhook deliveries) not sent and not being sent (a lapsed lease counts as
-   * not being sent); returns how many.
-   */
-  async cancelUnsent(m: EntityManager, t: WorkTable, eventPk: string): Promise<number> {
-    return updated(
-      m,
-      `UPDATE ${t.name} n SET status = 'cancelled', lease_until = NULL, updated_at = now()
-        WHERE n.event_pk = $1 AND ${t.dispatched} AND ${OPEN}
-          AND (n.status IN ('pending', 'retrying') OR (n.status = 'sending' AND n.lease_until < now()))`,
-      eventPk,
-    );
   }
 
   /** Makes the event's failed rows of `t` pending again, with fresh attempts; returns how many. */

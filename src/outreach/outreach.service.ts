@@ -6,7 +6,7 @@ import { TransactionService } from '../common/transaction.service';
 import { OUTREACH_TRANSITIONS, outreachTarget, type OutreachAction } from '../domain/event-status';
 import type { EventStatus } from '../domain/event.types';
 import { EventsRepository } from '../events/events.repository';
-import { NOTICE_WORK, WEBHOOK_WORK } from '../notices/dispatch/delivery-work.repository';
+import { DeliveryWorkRepository, NOTICE_WORK, WEBHOOK_WORK } from '../notices/dispatch/delivery-work.repository';
 import { NoticeDispatchService } from '../notices/dispatch/notice-dispatch.service';
 import { DeliverySenderService } from '../notices/dispatch/delivery-sender.service';
 import { OutreachRepository } from './outreach.repository';
@@ -20,6 +20,7 @@ export class OutreachService {
     private readonly audit: AuditService,
     private readonly dispatch: NoticeDispatchService,
     private readonly sender: DeliverySenderService,
+    private readonly work: DeliveryWorkRepository,
   ) {}
 
   async act(
@@ -64,7 +65,7 @@ export class OutreachService {
       case 'approve':
         return this.notices.countPending(m, eventPk);
       case 'cancel':
-        return this.notices.cancelUnsent(m, NOTICE_WORK, eventPk);
+        return this.work.cancelUnsent(m, NOTICE_WORK, eventPk);
       case 'retry-failed':
         return this.notices.resetFailed(m, NOTICE_WORK, eventPk);
       case 'pause':
@@ -75,7 +76,7 @@ export class OutreachService {
 
   /** The same for its webhook deliveries: cancel and retry-failed apply to them as to mails. */
   private changeDeliveries(m: EntityManager, action: OutreachAction, eventPk: string): Promise<number> {
-    if (action === 'cancel') return this.notices.cancelUnsent(m, WEBHOOK_WORK, eventPk);
+    if (action === 'cancel') return this.work.cancelUnsent(m, WEBHOOK_WORK, eventPk);
     if (action === 'retry-failed') return this.notices.resetFailed(m, WEBHOOK_WORK, eventPk);
     return Promise.resolve(0);
   }

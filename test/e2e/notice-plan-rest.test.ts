@@ -161,15 +161,24 @@ describe('the rest of an event’s notices written after its first ones went out
     });
   }
 
+  /** Runs `work` with a session of the test's own, for `appliedHalf` to hold a case's lock in; ending it lets go. */
+  async function withLockSession(work: (hold: Client) => Promise<void>): Promise<void> {
+    const hold = new Client({ connectionString: t.env.db.url });
+    await hold.connect();
+    try {
+      await work(hold);
+    } finally {
+      await hold.end();
+    }
+  }
+
   const mailsOf = (eventId: string) =>
     sink.messages.filter((m) => m.header('x-event-id') === eventId).map((m) => m.envelope.to.join(','));
   const eventRow = async (eventId: string) =>
     (await pg.query(`SELECT status, planning FROM events WHERE event_id = $1`, [eventId])).rows[0];
 
   it('sends the first notices, waits for the rest without completing, then sends them', async () => {
-    const hold = new Client({ connectionString: t.env.db.url });
-    await hold.connect();
-    try {
+    await withLockSession(async (hold) => {
       await appliedHalf('rest-3', 'rest-case-3', ['p1'], hold);
       // The reconciler starts the senders for the first seven (two digests, five contacts); the rest cannot be
       // written while the lock is held.
@@ -177,9 +186,7 @@ describe('the rest of an event’s notices written after its first ones went out
       await new Promise((r) => setTimeout(r, 1500));
       expect(mailsOf('rest-3')).toHaveLength(7);
       expect(await eventRow('rest-3')).toEqual({ status: 'dispatching', planning: true });
-    } finally {
-      await hold.end(); // lets go of the lock
-    }
+    }); // ending the session lets go of the lock
     await waitFor(
       'rest-3 completed',
       async () => (await eventRow('rest-3')).status === 'completed' || undefined,
@@ -192,17 +199,13 @@ describe('the rest of an event’s notices written after its first ones went out
   });
 
   it('writes the rest cancelled when support cancelled the event in between, and sends none of them', async () => {
-    const hold = new Client({ connectionString: t.env.db.url });
-    await hold.connect();
-    try {
+    await withLockSession(async (hold) => {
       await appliedHalf('rest-4', 'rest-case-4', ['p1'], hold);
       await waitFor('the first notices', async () => mailsOf('rest-4').length === 7 || undefined, 20_000);
       // Cancel does not wait for the rest of the notices.
       const res = await api(t.url, 'POST', '/api/v1/events/rest-4/cancel', { token: support });
       expect(res.status).toBe(200);
-    } finally {
-      await hold.end();
-    }
+    }); // ending the session lets go of the lock
     await waitFor('rest-4 written', async () => (await eventRow('rest-4')).planning === false || undefined, 30_000);
     const { rows } = await pg.query(
       `SELECT n.status, count(*)::int AS n FROM notices n JOIN events e ON e.id = n.event_pk
@@ -218,17 +221,13 @@ describe('the rest of an event’s notices written after its first ones went out
   });
 
   it('refuses to approve an event whose notices are still being written, and approves it once they are', async () => {
-    const hold = new Client({ connectionString: t.env.db.url });
-    await hold.connect();
-    try {
+    await withLockSession(async (hold) => {
       await appliedHalf('rest-5', 'rest-case-5', ['p1'], hold, 'awaiting_review');
       const approve = await api(t.url, 'POST', '/api/v1/events/rest-5/approve', { token: support });
       expect(approve.status).toBe(409);
       expect(JSON.stringify(approve.body)).toContain('still being written');
       expect(mailsOf('rest-5')).toHaveLength(0);
-    } finally {
-      await hold.end();
-    }
+    }); // ending the session lets go of the lock
     await waitFor('rest-5 written', async () => (await eventRow('rest-5')).planning === false || undefined, 30_000);
     expect((await api(t.url, 'POST', '/api/v1/events/rest-5/approve', { token: support })).status).toBe(200);
     await waitFor(

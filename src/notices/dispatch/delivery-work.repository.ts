@@ -2,7 +2,7 @@
 // record outcomes fenced by the claim count, give back untouched claims, and complete an event once both are done.
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { CustomerNoticeKind, DeliveryStatus } from '../../domain/notice.types';
 import type { DeliveryChannelName } from '../../domain/queue.types';
 import type { SubscriptionRef } from '../../domain/registry.types';
@@ -200,8 +200,7 @@ export class DeliveryWorkRepository {
 
   /** The event's status: pumps stop sending once it is no longer `dispatching`. */
   async eventStatus(eventPk: string): Promise<string | null> {
-    const rows = await this.dataSource.query(`SELECT status FROM events WHERE id = $1`, [eventPk]);
-    return rows[0]?.status ?? null;
+    return (await this.eventState(eventPk)).status;
   }
 
   /**
@@ -211,6 +210,24 @@ export class DeliveryWorkRepository {
   async eventState(eventPk: string): Promise<{ status: string | null; planning: boolean }> {
     const rows = await this.dataSource.query(`SELECT status, planning FROM events WHERE id = $1`, [eventPk]);
     return { status: rows[0]?.status ?? null, planning: rows[0]?.planning === true };
+  }
+
+  /**
+   * Cancels every row of `t` (notices or webhook deliveries) of the event not sent and not being sent (a lapsed lease
+   * counts as not being sent), in `m`'s transaction; returns how many. What support's cancel does, and what the
+   * writing of an event's last notices does when a cancel came meanwhile.
+   */
+  async cancelUnsent(m: EntityManager, t: WorkTable, eventPk: string): Promise<number> {
+    const rows = await m.query(
+      `WITH x AS (
+         UPDATE ${t.name} n SET status = 'cancelled', lease_until = NULL, updated_at = now()
+          WHERE n.event_pk = $1 AND ${t.dispatched} AND ${OPEN}
+            AND (n.status IN ('pending', 'retrying') OR (n.status = 'sending' AND n.lease_until < now()))
+         RETURNING 1)
+       SELECT count(*)::int AS n FROM x`,
+      [eventPk],
+    );
+    return rows[0].n;
   }
 
   /** Marks a dispatching event completed once none of its notices and none of its webhook deliveries can still go. */

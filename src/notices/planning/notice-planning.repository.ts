@@ -58,7 +58,7 @@ export class NoticePlanningRepository {
   /**
    * Writes the contact notices an earlier `insertNoticesForEvent(…, { firstNotices })` left in the event's plan, in
    * send order after the ones it wrote, and drops the plan; returns how many it wrote. `cancelled` writes them
-   * cancelled (the event was cancelled in between; `cancelPending` covers a cancel while they are written). The
+   * cancelled (the event was cancelled in between; the caller covers a cancel while they are written). The
    * caller holds the case's apply lock, so that no later event of the case applies before them.
    *
    * The plan is an unlogged table: PostgreSQL empties those after a crash. An empty or missing plan is made again
@@ -85,15 +85,6 @@ export class NoticePlanningRepository {
     }
     await m.query(`DROP TABLE ${plan}`);
     return written;
-  }
-
-  /** Cancels the event's pending notices: the rest written while support cancelled the event. */
-  async cancelPending(m: EntityManager, eventPk: string): Promise<void> {
-    await m.query(
-      `UPDATE notices SET status = 'cancelled', updated_at = now()
-        WHERE event_pk = $1 AND is_open AND status = 'pending' AND NOT is_test`,
-      [eventPk],
-    );
   }
 
   /**
