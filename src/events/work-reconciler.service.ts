@@ -40,8 +40,15 @@ export class WorkReconcilerService implements OnApplicationBootstrap, OnModuleDe
     this.running = true;
     try {
       await this.intakeQueue.setGlobalConcurrency(1);
+      // One reconciler job per case at a time: while a long apply holds the case's lock, a job added every tick would
+      // each wait for it on a pool connection of its own (four of them during a 1M-customer event's second
+      // transaction). Once that job ends, the next pass adds another if the case still has events to apply.
       for (const caseId of await this.events.casesWithReceivedEvents()) {
-        await this.applyQueue.add(JobName.ApplyCase, { caseId }, { removeOnComplete: true, removeOnFail: 1000 });
+        await this.applyQueue.add(
+          JobName.ApplyCase,
+          { caseId },
+          { removeOnComplete: true, removeOnFail: 1000, deduplication: { id: `reconcile:${caseId}` } },
+        );
       }
       // A live pump claims again within a batch; leases still overdue a tick later belong to a dead process.
       const grace = this.config.RECONCILE_INTERVAL_MS / 1000;

@@ -1,7 +1,10 @@
 // An event's first notices are committed and sent while the rest are written in a second transaction
 // (PLAN_FIRST_NOTICES): every contact is still told exactly once, in the planned order, and the event completes only
 // once the rest are written and sent, also when the worker that applied it died before writing them.
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
 import { Client } from 'pg';
+import { QueueName, type ApplyCaseJob } from '../../src/domain/queue.types';
 import { CaseLifecycleService } from '../../src/events/case-lifecycle.service';
 import { CASE_LOCK } from '../../src/events/cases.repository';
 import { NoticePlanningRepository } from '../../src/notices/planning/notice-planning.repository';
@@ -186,6 +189,10 @@ describe('the rest of an event’s notices written after its first ones went out
       await new Promise((r) => setTimeout(r, 1500));
       expect(mailsOf('rest-3')).toHaveLength(7);
       expect(await eventRow('rest-3')).toEqual({ status: 'dispatching', planning: true });
+      // A reconcile pass every 200 ms while the lock is held: one job waits for it, not one per pass.
+      const applyQueue = t.app.get<Queue<ApplyCaseJob>>(getQueueToken(QueueName.CaseApply));
+      const jobs = await applyQueue.getJobs(['active', 'waiting', 'prioritized', 'delayed']);
+      expect(jobs.filter((j) => j.data.caseId === 'rest-case-3')).toHaveLength(1);
     }); // ending the session lets go of the lock
     await waitFor(
       'rest-3 completed',
