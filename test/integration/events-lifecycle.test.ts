@@ -44,7 +44,7 @@ describe.each([
           name: 'Dev DE',
           tier: 'developer',
           country: 'DE',
-          subs: ['api@DE', 'weights@SG'],
+          subs: ['weights@SG', 'api@DE'], // not in the order `affected` lists them
           contacts: [{ email: 'a@c1.example' }, { email: 'b@c1.example', notices: false }],
         },
         {
