@@ -182,14 +182,15 @@ describe('notice send order', () => {
     }
   });
 
-  it('writes the rest in a second transaction, in order after the first, from the plan or, once lost, made again', async () => {
-    // The plan is an unlogged table, which PostgreSQL empties after a crash; any table can be dropped.
+  it('writes the first notices without a plan, then the rest in a second transaction, in order after them', async () => {
+    // A cut inside a customer's contacts: its first contact among the first notices, the others in the rest.
+    const first = expected.findIndex((e, i) => i >= 40 && expected[i - 1].customerId === e.customerId);
+    expect(first).toBeGreaterThan(0);
     const variants = [
-      { pk: 2, plan: 'kept', cancelled: false },
-      { pk: 3, plan: 'emptied', cancelled: false },
-      { pk: 4, plan: 'dropped', cancelled: true },
+      { pk: 2, cancelled: false, meanwhile: false },
+      { pk: 3, cancelled: false, meanwhile: true },
+      { pk: 4, cancelled: true, meanwhile: false },
     ] as const;
-    const first = 40;
     for (const v of variants) {
       await pg.query(
         `INSERT INTO events (id, event_id, case_id, type, payload, status, source)
@@ -205,28 +206,75 @@ describe('notice send order', () => {
         planning.insertNoticesForEvent(m, String(v.pk), { firstNotices: first }),
       );
       expect(counts).toMatchObject({ notices: first + 1, planning: true });
-      const plan = `notice_plan_${v.pk}`;
-      const { rows: left } = await pg.query(`SELECT count(*)::int AS n FROM ${plan}`);
-      expect(left[0].n).toBe(expected.length - first);
-      if (v.plan === 'emptied') await pg.query(`TRUNCATE ${plan}`);
-      if (v.plan === 'dropped') await pg.query(`DROP TABLE ${plan}`);
+      const contactRows = async () =>
+        (
+          await pg.query(
+            `SELECT customer_id, email, status FROM notices
+              WHERE event_pk = $1 AND kind <> 'am-digest' AND NOT is_test ORDER BY id`,
+            [v.pk],
+          )
+        ).rows;
+      expect((await contactRows()).map((r) => `${r.customer_id} ${r.email}`)).toEqual(want().slice(0, first));
+      expect((await pg.query(`SELECT to_regclass($1) AS t`, [`notice_plan_${v.pk}`])).rows[0].t).toBeNull();
+      let told = want();
+      if (v.meanwhile) {
+        // Between the two: a test send to a contact of the rest (not a notice of the event's own), and a contact
+        // added to the first customer, who is told in the rest, first since that customer comes first.
+        const later = expected[first + 3];
+        await pg.query(
+          `INSERT INTO notices (event_pk, kind, customer_id, tier, email, name, locale, is_test)
+           VALUES ($1, 'updated', $2, 'developer', $3, 'n', 'en', true)`,
+          [v.pk, later.customerId, later.email],
+        );
+        const { rows } = await pg.query(
+          `INSERT INTO contacts (customer_id, email, name, locale, notices)
+           VALUES ($1, 'new.${v.pk}@added.example', 'n', 'en', true) RETURNING email`,
+          [expected[0].customerId],
+        );
+        told = [...want().slice(0, first), `${expected[0].customerId} ${rows[0].email}`, ...want().slice(first)];
+      }
       const written = await ds.transaction((m) =>
         planning.writePlannedRest(m, String(v.pk), { cancelled: v.cancelled }),
       );
-      expect(written).toBe(expected.length - first);
-      const { rows } = await pg.query(
-        `SELECT customer_id, email, status FROM notices WHERE event_pk = $1 AND kind <> 'am-digest' ORDER BY id`,
-        [v.pk],
-      );
-      expect(rows.map((r) => `${r.customer_id} ${r.email}`)).toEqual(want());
+      expect(written).toBe(told.length - first);
+      const rows = await contactRows();
+      expect(rows.map((r) => `${r.customer_id} ${r.email}`)).toEqual(told);
       expect(rows.slice(0, first).every((r) => r.status === 'pending')).toBe(true);
       expect(rows.slice(first).every((r) => r.status === (v.cancelled ? 'cancelled' : 'pending'))).toBe(true);
       const { rows: digests } = await pg.query(`SELECT email FROM notices WHERE event_pk = $1 AND kind = 'am-digest'`, [
         v.pk,
       ]);
       expect(digests.map((d) => d.email)).toEqual(['am@v.example']);
-      const { rows: tables } = await pg.query(`SELECT to_regclass($1) AS t`, [plan]);
-      expect(tables[0].t).toBeNull();
+      const { rows: tables } = await pg.query(`SELECT relname FROM pg_class WHERE relname LIKE 'notice_plan_%'`);
+      expect(tables).toEqual([]);
+      if (v.meanwhile) await pg.query(`DELETE FROM contacts WHERE email LIKE 'new.%@added.example'`);
+    }
+  });
+
+  it('waits for the rest when the first customers have nobody to tell, and not when nobody has', async () => {
+    // Customer 401 (enterprise, active, its only contact opted out) comes first: with room for one notice, it is the
+    // first customer and nothing is written yet. With a developer after it the rest has someone; alone, nobody.
+    const developer = expected.find((e) => !e.enterprise)!.customerId;
+    for (const [pk, customers] of [
+      [6, [401, developer]],
+      [7, [401]],
+    ] as const) {
+      await pg.query(
+        `INSERT INTO events (id, event_id, case_id, type, payload, status, source)
+         VALUES ($1, $2, 'case-1', 'suspension.issued', '{}', 'received', 'queue')`,
+        [pk, `e-${pk}`],
+      );
+      await pg.query(
+        `INSERT INTO event_customers (event_pk, customer_id, ref, kind, affected)
+         SELECT $1, id, ref, 'suspended', '[{"product":"p0","country":"DE"}]' FROM customers WHERE id = ANY($2::bigint[])`,
+        [pk, customers],
+      );
+      const counts = await ds.transaction((m) => planning.insertNoticesForEvent(m, String(pk), { firstNotices: 1 }));
+      expect(counts).toMatchObject({ notices: 0, planning: customers.length > 1 });
+      if (counts.planning) await ds.transaction((m) => planning.writePlannedRest(m, String(pk), { cancelled: false }));
+      const { rows } = await pg.query(`SELECT email FROM notices WHERE event_pk = $1 ORDER BY id`, [pk]);
+      const told = expected.filter((e) => customers.includes(e.customerId as never)).map((e) => e.email);
+      expect(rows.map((r) => r.email)).toEqual(told);
     }
   });
 

@@ -13,10 +13,10 @@ export class NoticePlanningRepository {
    * webhook delivery per told customer with an endpoint, whatever its contacts.
    *
    * With `firstNotices`, only the digests and the first `firstNotices` contact notices in send order are written
-   * here; the rest stay in the event's plan table, and `planning` says so: the caller commits, so that sending can
-   * start, and has `writePlannedRest` write them in a transaction of their own (at 1M customers writing the
-   * contacts' notices was 3.6 s of 6.9 s, at 10M 43 s). The event must then be marked `planning` in this
-   * transaction, so that nothing completes it and whoever applies its case next finishes the plan first.
+   * here, and `planning` says whether more may follow: the caller commits, so that sending can start, and has
+   * `writePlannedRest` write the rest in a transaction of its own (at 1M customers writing the contacts' notices was
+   * 3.6 s of 6.9 s, at 10M 43 s). The event must then be marked `planning` in this transaction, so that nothing
+   * completes it and whoever applies its case next finishes the plan first.
    */
   async insertNoticesForEvent(
     m: EntityManager,
@@ -24,93 +24,98 @@ export class NoticePlanningRepository {
     { firstNotices = Infinity }: { firstNotices?: number } = {},
   ): Promise<{ notices: number; customers: number; webhooks: number; planning: boolean }> {
     // Fresh statistics first: planned for no rows, the join below ran as 300k index lookups instead of hash joins.
-    // They also plan the first affected-list pages for the real size.
-    await m.query(`ANALYZE event_customers`);
+    // Only of the columns the joins and the first affected-list pages use (0.11–0.17 s at 1M against 0.64–0.75 s
+    // for every column, the subscription lists' jsonb too); the whole table's follow in the background once the
+    // event's notices are written (AffectedRepository.vacuum).
+    await m.query(`ANALYZE event_customers (event_pk, customer_id)`);
     // Who is told first (SPEC §4) is the order of the notice ids, which is the order senders claim in: the account
     // managers' digests, then enterprise customers' contacts, then developers'; within a tier, customers with more
-    // suspended subscriptions first. Decided here once, it holds across workers and under any rate limit.
-    const { plan, total } = await this.planContactNotices(m, eventPk);
-    // One digest per account manager of a customer planned above: read from the plan, which has every told customer
-    // with a contact to tell, rather than found again through contacts (at 10M customers, 512k index lookups into
-    // contacts that took 39.7 s once the registry was no longer all in the page cache).
-    const digests = await inserted(
-      m,
-      `INSERT INTO notices (event_pk, kind, email, name, locale)
-       SELECT $1, 'am-digest', am_email, max(coalesce(am_name, '')), 'en'
-         FROM ${plan}
-        WHERE am_email IS NOT NULL
-        GROUP BY am_email
-        ORDER BY am_email`,
-      [eventPk],
-    );
-    const contacts = await this.insertFirstContactNotices(m, plan, total, firstNotices);
-    const planning = contacts.rest > 0;
-    if (!planning) await m.query(`DROP TABLE ${plan}`);
+    // suspended subscriptions first (SEND_ORDER). Decided here once, it holds across workers and under any rate limit.
+    let digests: number;
+    let contacts: { written: number; planning: boolean };
+    if (firstNotices === Infinity) {
+      const { plan } = await this.planContactNotices(m, eventPk, 'all');
+      // One digest per account manager of a customer planned above: read from the plan, which has every told
+      // customer with a contact to tell, rather than found again through contacts (at 10M customers, 512k index
+      // lookups into contacts that took 39.7 s once the registry was no longer all in the page cache).
+      digests = await inserted(
+        m,
+        `INSERT INTO notices (event_pk, kind, email, name, locale)
+         SELECT $1, 'am-digest', am_email, max(coalesce(am_name, '')), 'en'
+           FROM ${plan}
+          WHERE am_email IS NOT NULL
+          GROUP BY am_email
+          ORDER BY am_email`,
+        [eventPk],
+      );
+      contacts = { written: await this.insertPlanned(m, plan, 'pending'), planning: false };
+      await m.query(`DROP TABLE ${plan}`);
+    } else {
+      // Without the whole plan, which is for the rest's transaction to make: at 1M customers the digests and the
+      // first notices found directly took 2.6 s against 4.7 s for the plan, its digests and its first rows.
+      digests = await this.insertDigests(m, eventPk);
+      contacts = await this.insertFirstContactNotices(m, eventPk, firstNotices);
+      // Nothing written yet, the event would look as if it had nobody to tell: find out whether the rest has anyone.
+      if (contacts.planning && !digests && !contacts.written)
+        contacts.planning = await this.anyContactToTell(m, eventPk);
+    }
     const webhooks = await this.insertWebhookDeliveries(m, eventPk);
     // The event is new, so its notices are the rows just inserted (counting them again took a second at 1M).
     const [{ customers }] = await m.query(
       `SELECT count(*)::int AS customers FROM event_customers WHERE event_pk = $1`,
       [eventPk],
     );
-    return { notices: contacts.written + digests, customers, webhooks, planning };
+    return { notices: contacts.written + digests, customers, webhooks, planning: contacts.planning };
   }
 
   /**
-   * Writes the contact notices an earlier `insertNoticesForEvent(…, { firstNotices })` left in the event's plan, in
-   * send order after the ones it wrote, and drops the plan; returns how many it wrote. `cancelled` writes them
-   * cancelled (the event was cancelled in between; the caller covers a cancel while they are written). The
-   * caller holds the case's apply lock, so that no later event of the case applies before them.
+   * Writes the contact notices an earlier `insertNoticesForEvent(…, { firstNotices })` left to write: every contact
+   * to tell of the event's affected customers (committed with the first notices) that has no notice of the event
+   * yet, in send order after the ones written, and returns how many. `cancelled` writes them cancelled (the event
+   * was cancelled in between; the caller covers a cancel while they are written). The caller holds the case's apply
+   * lock, so that no later event of the case applies before them.
    *
-   * The plan is an unlogged table: PostgreSQL empties those after a crash. An empty or missing plan is made again
-   * from the event's affected customers (committed with the first notices) and the registry as it is now, and
-   * written without the notices that already exist, in the same order. What the registry changed in between counts
-   * then: a contact added since is told (after the first notices, even if its customer comes before them), a
-   * contact whose address changed is told again at the new one, an account manager new to the event gets no digest.
+   * The registry is read as it is now: what changed since the first notices counts (a contact added since is told,
+   * after the first notices even if its customer comes before them; a contact whose address changed is told at the
+   * new one, and again if its old address was among the first).
    */
   async writePlannedRest(m: EntityManager, eventPk: string, { cancelled }: { cancelled: boolean }): Promise<number> {
-    const plan = planTable(eventPk);
-    const [{ exists }] = await m.query(`SELECT to_regclass($1) IS NOT NULL AS exists`, [plan]);
-    const status = cancelled ? 'cancelled' : 'pending';
-    let written: number;
-    if (exists && (await m.query(`SELECT EXISTS (SELECT 1 FROM ${plan}) AS any`))[0].any) {
-      written = await this.insertPlanned(m, plan, status, '');
-    } else {
-      await this.planContactNotices(m, eventPk);
-      written = await this.insertPlanned(
-        m,
-        plan,
-        status,
-        `ON CONFLICT (event_pk, customer_id, email) WHERE customer_id IS NOT NULL AND NOT is_test DO NOTHING`,
-      );
-    }
+    const { plan } = await this.planContactNotices(m, eventPk, 'unwritten');
+    const written = await this.insertPlanned(m, plan, cancelled ? 'cancelled' : 'pending');
     await m.query(`DROP TABLE ${plan}`);
     return written;
   }
 
   /**
    * The contacts' notices in send order, with their customers' account managers, as the event's plan table
-   * (returned). `INSERT … SELECT` never runs its SELECT in parallel, and at 1M customers the joins and the
-   * send-order sort were 4.5 of 7.7 s of the insert on one core. A `CREATE TABLE … AS` may use parallel workers
-   * (they see this transaction's event_customers rows), so the rows are produced and numbered here (1.6–1.9 s).
-   * The window that computes `send_order` is also what sorts the rows as they are written, and a plain `ORDER BY`
-   * in its place measured slower (2.39–3.17 s against 1.86–2.02 s at 1M). Unlogged, like a temporary table it
-   * writes no WAL; unlike one, it outlives the transaction, for `writePlannedRest` in another.
+   * (returned): all of them, or those not written yet. `INSERT … SELECT` never runs its SELECT in parallel, and at
+   * 1M customers the joins and the send-order sort were 4.5 of 7.7 s of the insert on one core. A `CREATE TABLE …
+   * AS` may use parallel workers (they see this transaction's event_customers rows), so the rows are produced and
+   * numbered here (1.6–1.9 s). The window that computes `send_order` is also what sorts the rows as they are written,
+   * and a plain `ORDER BY` in its place measured slower (2.39–3.17 s against 1.86–2.02 s at 1M). Unlogged, like a
+   * temporary table it writes no WAL; the caller drops it before commit.
    */
-  private async planContactNotices(m: EntityManager, eventPk: string): Promise<{ plan: string; total: number }> {
+  private async planContactNotices(
+    m: EntityManager,
+    eventPk: string,
+    which: 'all' | 'unwritten',
+  ): Promise<{ plan: string; total: number }> {
     const plan = planTable(eventPk);
     await m.query(`DROP TABLE IF EXISTS ${plan}`);
+    // Matches the contact key (a partial unique index): a probe per contact, or an anti-join of the first notices.
+    const unwritten = `AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.event_pk = ec.event_pk AND n.customer_id = c.id
+                                         AND n.email = ct.email AND NOT n.is_test)`;
     // Its joins and sort in memory as long as they can be: at 10M customers they spill to disk with 64 MB.
     const total = await withSetting(m, 'work_mem', '256MB', () =>
       inserted(
         m,
         `CREATE UNLOGGED TABLE ${plan} WITH (autovacuum_enabled = off) AS
-       SELECT row_number() OVER (ORDER BY c.tier = 'enterprise' DESC, jsonb_array_length(ec.affected) DESC,
-                                          jsonb_array_length(ec.removed) DESC, c.id, ct.id) AS send_order,
+       SELECT row_number() OVER (ORDER BY ${SEND_ORDER}, ct.id) AS send_order,
               ec.event_pk, ec.kind, c.id AS customer_id, c.tier, ct.email, ct.name, ct.locale, c.am_email, c.am_name
          FROM event_customers ec
          JOIN customers c ON c.id = ec.customer_id AND c.active
          JOIN contacts ct ON ct.customer_id = c.id AND ct.notices
-        WHERE ec.event_pk = $1`,
+        WHERE ec.event_pk = $1 ${which === 'unwritten' ? unwritten : ''}`,
         [eventPk],
       ),
     );
@@ -118,28 +123,96 @@ export class NoticePlanningRepository {
   }
 
   /**
-   * Writes the plan's first `first` contact notices (all of them when it holds no more) and takes them out of the
-   * plan, which keeps the rest in send order; returns how many it wrote and how many are left.
+   * One digest per account manager with a told customer that has a contact to tell, as the plan would give them,
+   * found without it: the account managers of the told customers (a hash join), each kept when one of its customers
+   * has such a contact (a few index lookups per account manager, not one per customer). Found by a SELECT, which
+   * PostgreSQL may run with parallel workers (an `INSERT … SELECT` never does), then written.
+   */
+  private async insertDigests(m: EntityManager, eventPk: string): Promise<number> {
+    const managers: { am_email: string; am_name: string }[] = await m.query(
+      `SELECT a.am_email, a.am_name
+         FROM (SELECT c.am_email, max(coalesce(c.am_name, '')) AS am_name
+                 FROM event_customers ec JOIN customers c ON c.id = ec.customer_id AND c.active
+                WHERE ec.event_pk = $1 AND c.am_email IS NOT NULL
+                GROUP BY c.am_email) a
+        WHERE EXISTS (SELECT 1 FROM customers c
+                        JOIN event_customers ec ON ec.event_pk = $1 AND ec.customer_id = c.id
+                        JOIN contacts ct ON ct.customer_id = c.id AND ct.notices
+                       WHERE c.am_email = a.am_email AND c.active)
+        ORDER BY a.am_email`,
+      [eventPk],
+    );
+    if (!managers.length) return 0;
+    return inserted(
+      m,
+      `INSERT INTO notices (event_pk, kind, email, name, locale)
+       SELECT $1, 'am-digest', x.email, x.name, 'en'
+         FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS x(email, name, i)
+        ORDER BY x.i`,
+      [eventPk, managers.map((a) => a.am_email), managers.map((a) => a.am_name)],
+    );
+  }
+
+  /**
+   * Writes the first `first` contact notices in send order, found without planning them all: the first `first`
+   * customers in send order (a parallel top-N sort), then their contacts by index. Customers come whole in the
+   * order, so these are the first rows of the whole plan, however many contacts each customer has (none too).
+   * `planning`: more may follow (the rows were cut, or there may be more customers).
    */
   private async insertFirstContactNotices(
     m: EntityManager,
-    plan: string,
-    total: number,
+    eventPk: string,
     first: number,
-  ): Promise<{ written: number; rest: number }> {
-    if (total <= first) return { written: await this.insertPlanned(m, plan, 'pending', ''), rest: 0 };
-    const written = await inserted(
+  ): Promise<{ written: number; planning: boolean }> {
+    await m.query(`DROP TABLE IF EXISTS first_customers`);
+    // CREATE TABLE … AS, for its parallel workers; temporary, since it is read in this transaction only.
+    const customers = await inserted(
       m,
-      `WITH first AS (DELETE FROM ${plan} WHERE send_order <= $1 RETURNING *)
-       INSERT INTO notices (event_pk, kind, customer_id, tier, email, name, locale)
-       SELECT event_pk, kind, customer_id, tier, email, name, locale FROM first ORDER BY send_order`,
+      `CREATE TEMPORARY TABLE first_customers ON COMMIT DROP AS
+       SELECT ec.event_pk, ec.kind, c.id, c.tier, c.tier = 'enterprise' AS enterprise,
+              jsonb_array_length(ec.affected) AS affected, jsonb_array_length(ec.removed) AS removed
+         FROM event_customers ec JOIN customers c ON c.id = ec.customer_id AND c.active
+        WHERE ec.event_pk = $1
+        ORDER BY ${SEND_ORDER}
+        LIMIT $2`,
+      [eventPk, first],
+    );
+    // Their contacts by index, customer after customer in send order (a hash join read all of contacts, 0.45 s at
+    // 1M), until one row more than is written: that row says whether the first customers have more contacts.
+    const order = `enterprise DESC, affected DESC, removed DESC, id`;
+    const [{ written, found }] = await m.query(
+      `WITH r AS (
+         SELECT t.event_pk, t.kind, t.id, t.tier, t.enterprise, t.affected, t.removed,
+                ct.id AS contact_id, ct.email, ct.name, ct.locale
+           FROM (SELECT * FROM first_customers ORDER BY ${order}) t,
+                LATERAL (SELECT id, email, name, locale FROM contacts ct WHERE ct.customer_id = t.id AND ct.notices) ct
+          ORDER BY t.enterprise DESC, t.affected DESC, t.removed DESC, t.id, ct.id
+          LIMIT $1 + 1),
+       ins AS (
+         INSERT INTO notices (event_pk, kind, customer_id, tier, email, name, locale)
+         SELECT event_pk, kind, id, tier, email, name, locale FROM r ORDER BY ${order}, contact_id LIMIT $1
+         RETURNING 1)
+       SELECT (SELECT count(*) FROM ins)::int AS written, (SELECT count(*) FROM r)::int AS found`,
       [first],
     );
-    return { written, rest: total - written };
+    await m.query(`DROP TABLE first_customers`);
+    return { written, planning: found > written || customers === first };
+  }
+
+  /** Whether the event has a contact to tell (the plan would not be empty). */
+  private async anyContactToTell(m: EntityManager, eventPk: string): Promise<boolean> {
+    const [{ any }] = await m.query(
+      `SELECT EXISTS (SELECT 1 FROM event_customers ec
+                        JOIN customers c ON c.id = ec.customer_id AND c.active
+                        JOIN contacts ct ON ct.customer_id = c.id AND ct.notices
+                       WHERE ec.event_pk = $1) AS any`,
+      [eventPk],
+    );
+    return any;
   }
 
   /** Writes every notice of the plan, in send order, as `status`. */
-  private async insertPlanned(m: EntityManager, plan: string, status: string, onConflict: string): Promise<number> {
+  private async insertPlanned(m: EntityManager, plan: string, status: string): Promise<number> {
     // Written by one `CREATE TABLE … AS` in its window's order, the plan holds the rows in send order, and with
     // synchronized scans off a sequential scan starts at its first page (an `INSERT … SELECT` never reads in
     // parallel): read whole, it gives the rows in that order, and the sequence numbers them so. Sorting them again
@@ -150,7 +223,7 @@ export class NoticePlanningRepository {
       inserted(
         m,
         `INSERT INTO notices (event_pk, kind, customer_id, tier, email, name, locale, status)
-         SELECT event_pk, kind, customer_id, tier, email, name, locale, $1 FROM ${plan} ${onConflict}`,
+         SELECT event_pk, kind, customer_id, tier, email, name, locale, $1 FROM ${plan}`,
         [status],
       ),
     );
@@ -174,7 +247,7 @@ export class NoticePlanningRepository {
          JOIN customers c ON c.id = ec.customer_id AND c.active
          JOIN customer_webhooks w ON w.customer_id = c.id
         WHERE ec.event_pk = $1
-        ORDER BY c.tier = 'enterprise' DESC, jsonb_array_length(ec.affected) DESC, jsonb_array_length(ec.removed) DESC, c.id`,
+        ORDER BY ${SEND_ORDER}`,
       [eventPk],
     );
   }
@@ -187,6 +260,13 @@ export class NoticePlanningRepository {
     await this.dataSource.query(`ANALYZE notices`);
   }
 }
+
+/**
+ * The order customers are told in within an event (SPEC §4), over `event_customers ec` and `customers c`: enterprise
+ * first, then more suspended subscriptions, then more restored, then the customer's id; a customer's contacts follow
+ * by contact id.
+ */
+const SEND_ORDER = `c.tier = 'enterprise' DESC, jsonb_array_length(ec.affected) DESC, jsonb_array_length(ec.removed) DESC, c.id`;
 
 /** The event's plan table (event keys are bigints, so the name is safe SQL). */
 function planTable(eventPk: string): string {
