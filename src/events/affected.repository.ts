@@ -300,8 +300,7 @@ export class AffectedRepository {
   /**
    * The affected list pages through an event's rows by an index alone once they are marked all-visible: vacuum them
    * after an apply rather than when autovacuum gets to it (until then a deep page reads the table for every row it skips).
-   * With the statistics of every column, which the apply took only of the few its joins need (the filters on
-   * products and countries are estimated from the subscription lists').
+   * With the statistics of every column: a split apply took them only of the two its joins need.
    */
   async vacuum(): Promise<void> {
     await this.dataSource.query(`VACUUM (ANALYZE) event_customers`);

@@ -146,7 +146,9 @@ export class CaseLifecycleService {
     }
     const firstNotices = this.config.PLAN_FIRST_NOTICES;
     const { notices, customers, webhooks, planning } = await this.computeEffect(m, e, row.id, { firstNotices });
-    const status = statusAfterApply(notices + webhooks, e.dispatch);
+    // Planning, the event has notices to send even when none of them is written yet (its first customers had
+    // nobody to tell).
+    const status = statusAfterApply(notices + webhooks + (planning ? 1 : 0), e.dispatch);
     await this.events.markApplied(m, row.id, status, customers, planning);
     return { eventPk: row.id, status, notices, customers, reasons: [], planning };
   }

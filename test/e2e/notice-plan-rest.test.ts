@@ -52,6 +52,26 @@ describe('the rest of an event’s notices written after its first ones went out
       });
     }
     await insertCustomers(t.env.db.url, customers);
+    // In France: five enterprise customers without an account manager whose contacts all opted out, then one
+    // developer with a contact. They come first in send order and fill the first notices (five) with nobody.
+    await insertCustomers(t.env.db.url, [
+      ...Array.from({ length: 5 }, (_, i) => ({
+        ref: `Q-${i}`,
+        name: `Quiet ${i}`,
+        tier: 'enterprise' as const,
+        country: 'FR',
+        subs: ['p1', 'p2'],
+        contacts: [{ email: `quiet${i}@q.example`, notices: false }],
+      })),
+      {
+        ref: 'Q-dev',
+        name: 'Told',
+        tier: 'developer',
+        country: 'FR',
+        subs: ['p1'],
+        contacts: [{ email: 'told@q.example' }],
+      },
+    ]);
     pg = new Client({ connectionString: t.env.db.url });
     await pg.connect();
     support = (await t.userWithToken('support')).token;
@@ -179,6 +199,20 @@ describe('the rest of an event’s notices written after its first ones went out
     sink.messages.filter((m) => m.header('x-event-id') === eventId).map((m) => m.envelope.to.join(','));
   const eventRow = async (eventId: string) =>
     (await pg.query(`SELECT status, planning FROM events WHERE event_id = $1`, [eventId])).rows[0];
+
+  it('sends the rest when the first notices had nobody to tell, and only then completes', async () => {
+    // Nothing is written with the first notices, yet someone is to be told: the event is sent, not completed at once.
+    const ev = await postEventAndWait(t.url, support, {
+      ...BASE_EVENT,
+      eventId: 'rest-quiet',
+      caseId: 'rest-case-quiet',
+      type: 'suspension.issued',
+      dispatch: 'auto',
+      scope: { products: ['*'], regions: ['FR'] },
+    });
+    expect(ev.counts).toMatchObject({ sent: 1 });
+    expect(mailsOf('rest-quiet')).toEqual(['told@q.example']);
+  });
 
   it('sends the first notices, waits for the rest without completing, then sends them', async () => {
     await withLockSession(async (hold) => {

@@ -24,10 +24,10 @@ export class NoticePlanningRepository {
     { firstNotices = Infinity }: { firstNotices?: number } = {},
   ): Promise<{ notices: number; customers: number; webhooks: number; planning: boolean }> {
     // Fresh statistics first: planned for no rows, the join below ran as 300k index lookups instead of hash joins.
-    // Only of the columns the joins and the first affected-list pages use (0.11–0.17 s at 1M against 0.64–0.75 s
-    // for every column, the subscription lists' jsonb too); the whole table's follow in the background once the
-    // event's notices are written (AffectedRepository.vacuum).
-    await m.query(`ANALYZE event_customers (event_pk, customer_id)`);
+    // Before the first notices, only of the columns the joins use (0.11–0.17 s at 1M against 0.64–0.75 s for every
+    // column, the subscription lists' jsonb too); the whole table's follow in the background once the rest is
+    // written (AffectedRepository.vacuum). Written at once, every column's now.
+    await m.query(`ANALYZE event_customers${firstNotices === Infinity ? '' : ' (event_pk, customer_id)'}`);
     // Who is told first (SPEC §4) is the order of the notice ids, which is the order senders claim in: the account
     // managers' digests, then enterprise customers' contacts, then developers'; within a tier, customers with more
     // suspended subscriptions first (SEND_ORDER). Decided here once, it holds across workers and under any rate limit.
@@ -55,7 +55,7 @@ export class NoticePlanningRepository {
       // first notices found directly took 2.6 s against 4.7 s for the plan, its digests and its first rows.
       digests = await this.insertDigests(m, eventPk);
       contacts = await this.insertFirstContactNotices(m, eventPk, firstNotices);
-      // Nothing written yet, the event would look as if it had nobody to tell: find out whether the rest has anyone.
+      // Nothing written yet: whether the rest has anyone decides whether the event has anything to send.
       if (contacts.planning && !digests && !contacts.written)
         contacts.planning = await this.anyContactToTell(m, eventPk);
     }
@@ -77,7 +77,8 @@ export class NoticePlanningRepository {
    *
    * The registry is read as it is now: what changed since the first notices counts (a contact added since is told,
    * after the first notices even if its customer comes before them; a contact whose address changed is told at the
-   * new one, and again if its old address was among the first).
+   * new one, and again if its old address was among the first). The digests were all written with the first
+   * notices: an account manager new to the event in between gets none.
    */
   async writePlannedRest(m: EntityManager, eventPk: string, { cancelled }: { cancelled: boolean }): Promise<number> {
     const { plan } = await this.planContactNotices(m, eventPk, 'unwritten');
@@ -92,8 +93,9 @@ export class NoticePlanningRepository {
    * 1M customers the joins and the send-order sort were 4.5 of 7.7 s of the insert on one core. A `CREATE TABLE …
    * AS` may use parallel workers (they see this transaction's event_customers rows), so the rows are produced and
    * numbered here (1.6–1.9 s). The window that computes `send_order` is also what sorts the rows as they are written,
-   * and a plain `ORDER BY` in its place measured slower (2.39–3.17 s against 1.86–2.02 s at 1M). Unlogged, like a
-   * temporary table it writes no WAL; the caller drops it before commit.
+   * and a plain `ORDER BY` in its place measured slower (2.39–3.17 s against 1.86–2.02 s at 1M). Unlogged, it
+   * writes no WAL; the caller drops it before commit, and a rollback drops it too. (It is not temporary because it
+   * once outlived the transaction; a temporary one was not measured.)
    */
   private async planContactNotices(
     m: EntityManager,
@@ -125,8 +127,11 @@ export class NoticePlanningRepository {
   /**
    * One digest per account manager with a told customer that has a contact to tell, as the plan would give them,
    * found without it: the account managers of the told customers (a hash join), each kept when one of its customers
-   * has such a contact (a few index lookups per account manager, not one per customer). Found by a SELECT, which
-   * PostgreSQL may run with parallel workers (an `INSERT … SELECT` never does), then written.
+   * has such a contact (usually a few index lookups per account manager; one per customer only for an account
+   * manager whose customers mostly have nobody to tell). The name is the greatest among all its told customers'
+   * (the plan takes it among those with a contact to tell; it differs only where one manager's customers disagree
+   * on it). Found by a SELECT, which PostgreSQL may run with parallel workers (an `INSERT … SELECT` never does), then
+   * written.
    */
   private async insertDigests(m: EntityManager, eventPk: string): Promise<number> {
     const managers: { am_email: string; am_name: string }[] = await m.query(
@@ -178,14 +183,16 @@ export class NoticePlanningRepository {
       [eventPk, first],
     );
     // Their contacts by index, customer after customer in send order (a hash join read all of contacts, 0.45 s at
-    // 1M), until one row more than is written: that row says whether the first customers have more contacts.
+    // 1M; OFFSET 0 keeps the subquery from being flattened into a join the planner may hash), until one row more
+    // than is written: that row says whether the first customers have more contacts.
     const order = `enterprise DESC, affected DESC, removed DESC, id`;
     const [{ written, found }] = await m.query(
       `WITH r AS (
          SELECT t.event_pk, t.kind, t.id, t.tier, t.enterprise, t.affected, t.removed,
                 ct.id AS contact_id, ct.email, ct.name, ct.locale
            FROM (SELECT * FROM first_customers ORDER BY ${order}) t,
-                LATERAL (SELECT id, email, name, locale FROM contacts ct WHERE ct.customer_id = t.id AND ct.notices) ct
+                LATERAL (SELECT id, email, name, locale FROM contacts ct WHERE ct.customer_id = t.id AND ct.notices
+                         OFFSET 0) ct
           ORDER BY t.enterprise DESC, t.affected DESC, t.removed DESC, t.id, ct.id
           LIMIT $1 + 1),
        ins AS (
@@ -218,7 +225,7 @@ export class NoticePlanningRepository {
     // parallel): read whole, it gives the rows in that order, and the sequence numbers them so. Sorting them again
     // by send_order cost 0.15–0.3 s at 1M (in memory, on input already in order) and, once the rows no longer fit
     // in memory, an external merge of all of them (6M at 10M customers).
-    // test/integration/send-order.test.ts checks the ids against the rule, serial and parallel, whole and split.
+    // test/integration/send-order.test.ts checks the ids against the rule: whole, serial and parallel, and split.
     return withSetting(m, 'synchronize_seqscans', 'off', () =>
       inserted(
         m,
