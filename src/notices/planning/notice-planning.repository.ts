@@ -34,7 +34,7 @@ export class NoticePlanningRepository {
     let digests: number;
     let contacts: { written: number; planning: boolean };
     if (firstNotices === Infinity) {
-      const { plan } = await this.planContactNotices(m, eventPk, 'all');
+      const plan = await this.planContactNotices(m, eventPk, 'all');
       // One digest per account manager of a customer planned above: read from the plan, which has every told
       // customer with a contact to tell, rather than found again through contacts (at 10M customers, 512k index
       // lookups into contacts that took 39.7 s once the registry was no longer all in the page cache).
@@ -81,7 +81,7 @@ export class NoticePlanningRepository {
    * notices: an account manager new to the event in between gets none.
    */
   async writePlannedRest(m: EntityManager, eventPk: string, { cancelled }: { cancelled: boolean }): Promise<number> {
-    const { plan } = await this.planContactNotices(m, eventPk, 'unwritten');
+    const plan = await this.planContactNotices(m, eventPk, 'unwritten');
     const written = await this.insertPlanned(m, plan, cancelled ? 'cancelled' : 'pending');
     await m.query(`DROP TABLE ${plan}`);
     return written;
@@ -97,31 +97,25 @@ export class NoticePlanningRepository {
    * writes no WAL; the caller drops it before commit, and a rollback drops it too. (It is not temporary because it
    * once outlived the transaction; a temporary one was not measured.)
    */
-  private async planContactNotices(
-    m: EntityManager,
-    eventPk: string,
-    which: 'all' | 'unwritten',
-  ): Promise<{ plan: string; total: number }> {
+  private async planContactNotices(m: EntityManager, eventPk: string, which: 'all' | 'unwritten'): Promise<string> {
     const plan = planTable(eventPk);
     await m.query(`DROP TABLE IF EXISTS ${plan}`);
     // Matches the contact key (a partial unique index): a probe per contact, or an anti-join of the first notices.
     const unwritten = `AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.event_pk = ec.event_pk AND n.customer_id = c.id
                                          AND n.email = ct.email AND NOT n.is_test)`;
     // Its joins and sort in memory as long as they can be: at 10M customers they spill to disk with 64 MB.
-    const total = await withSetting(m, 'work_mem', '256MB', () =>
+    await withSetting(m, 'work_mem', '256MB', () =>
       inserted(
         m,
         `CREATE UNLOGGED TABLE ${plan} WITH (autovacuum_enabled = off) AS
        SELECT row_number() OVER (ORDER BY ${SEND_ORDER}, ct.id) AS send_order,
               ec.event_pk, ec.kind, c.id AS customer_id, c.tier, ct.email, ct.name, ct.locale, c.am_email, c.am_name
-         FROM event_customers ec
-         JOIN customers c ON c.id = ec.customer_id AND c.active
-         JOIN contacts ct ON ct.customer_id = c.id AND ct.notices
+         ${TOLD_CONTACTS}
         WHERE ec.event_pk = $1 ${which === 'unwritten' ? unwritten : ''}`,
         [eventPk],
       ),
     );
-    return { plan, total };
+    return plan;
   }
 
   /**
@@ -140,10 +134,7 @@ export class NoticePlanningRepository {
                  FROM event_customers ec JOIN customers c ON c.id = ec.customer_id AND c.active
                 WHERE ec.event_pk = $1 AND c.am_email IS NOT NULL
                 GROUP BY c.am_email) a
-        WHERE EXISTS (SELECT 1 FROM customers c
-                        JOIN event_customers ec ON ec.event_pk = $1 AND ec.customer_id = c.id
-                        JOIN contacts ct ON ct.customer_id = c.id AND ct.notices
-                       WHERE c.am_email = a.am_email AND c.active)
+        WHERE EXISTS (SELECT 1 ${TOLD_CONTACTS} WHERE ec.event_pk = $1 AND c.am_email = a.am_email)
         ORDER BY a.am_email`,
       [eventPk],
     );
@@ -169,7 +160,6 @@ export class NoticePlanningRepository {
     eventPk: string,
     first: number,
   ): Promise<{ written: number; planning: boolean }> {
-    await m.query(`DROP TABLE IF EXISTS first_customers`);
     // CREATE TABLE … AS, for its parallel workers; temporary, since it is read in this transaction only.
     const customers = await inserted(
       m,
@@ -193,7 +183,7 @@ export class NoticePlanningRepository {
            FROM (SELECT * FROM first_customers ORDER BY ${order}) t,
                 LATERAL (SELECT id, email, name, locale FROM contacts ct WHERE ct.customer_id = t.id AND ct.notices
                          OFFSET 0) ct
-          ORDER BY t.enterprise DESC, t.affected DESC, t.removed DESC, t.id, ct.id
+          ORDER BY ${order}, contact_id
           LIMIT $1 + 1),
        ins AS (
          INSERT INTO notices (event_pk, kind, customer_id, tier, email, name, locale)
@@ -208,13 +198,9 @@ export class NoticePlanningRepository {
 
   /** Whether the event has a contact to tell (the plan would not be empty). */
   private async anyContactToTell(m: EntityManager, eventPk: string): Promise<boolean> {
-    const [{ any }] = await m.query(
-      `SELECT EXISTS (SELECT 1 FROM event_customers ec
-                        JOIN customers c ON c.id = ec.customer_id AND c.active
-                        JOIN contacts ct ON ct.customer_id = c.id AND ct.notices
-                       WHERE ec.event_pk = $1) AS any`,
-      [eventPk],
-    );
+    const [{ any }] = await m.query(`SELECT EXISTS (SELECT 1 ${TOLD_CONTACTS} WHERE ec.event_pk = $1) AS any`, [
+      eventPk,
+    ]);
     return any;
   }
 
@@ -274,6 +260,11 @@ export class NoticePlanningRepository {
  * by contact id.
  */
 const SEND_ORDER = `c.tier = 'enterprise' DESC, jsonb_array_length(ec.affected) DESC, jsonb_array_length(ec.removed) DESC, c.id`;
+
+/** Every contact to tell of the affected customers, `ct` of `c` of `ec`: active customers, contacts with notices on. */
+const TOLD_CONTACTS = `FROM event_customers ec
+         JOIN customers c ON c.id = ec.customer_id AND c.active
+         JOIN contacts ct ON ct.customer_id = c.id AND ct.notices`;
 
 /** The event's plan table (event keys are bigints, so the name is safe SQL). */
 function planTable(eventPk: string): string {
