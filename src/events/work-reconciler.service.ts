@@ -14,6 +14,8 @@ export class WorkReconcilerService implements OnApplicationBootstrap, OnModuleDe
   private readonly logger = new Logger(WorkReconcilerService.name);
   private timer?: NodeJS.Timeout;
   private running = false;
+  /** When the last sweep for orphaned leases ran (ms since the epoch). */
+  private sweptAt = 0;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -40,6 +42,10 @@ export class WorkReconcilerService implements OnApplicationBootstrap, OnModuleDe
     this.running = true;
     try {
       await this.intakeQueue.setGlobalConcurrency(1);
+      // First, so that this pass's queries and the senders' claims are planned on what the tables hold now.
+      for (const table of await this.work.refreshStaleStatistics()) {
+        this.logger.debug({ table }, 'analyzed stale statistics of a work table');
+      }
       // One reconciler job per case at a time: while a long apply holds the case's lock, a job added every tick would
       // each wait for it on a pool connection of its own (four of them during a 1M-customer event's second
       // transaction). Once that job ends, the next pass adds another if the case still has events to apply.
@@ -52,13 +58,19 @@ export class WorkReconcilerService implements OnApplicationBootstrap, OnModuleDe
       }
       // A live pump claims again within a batch; leases still overdue a tick later belong to a dead process.
       const grace = this.config.RECONCILE_INTERVAL_MS / 1000;
-      const generation = String(Math.floor(Date.now() / (this.config.SEND_LEASE_SECONDS * 1000)));
+      const leaseMs = this.config.SEND_LEASE_SECONDS * 1000;
+      const generation = String(Math.floor(Date.now() / leaseMs));
+      // The sweep reads the whole table (no index holds leases), and the pumps take over lapsed leases themselves
+      // when they start again from the first row: sweep at most twice a lease.
+      const sweep = Date.now() - this.sweptAt >= Math.max(this.config.RECONCILE_INTERVAL_MS, leaseMs / 2);
+      if (sweep) this.sweptAt = Date.now();
       for (const channel of DELIVERY_CHANNELS) {
         const table = WORK_TABLES[channel];
         const due = await this.work.eventsWithDueWork(table);
         for (const eventPk of due) await this.dispatch.start(eventPk, [channel]);
         // Work to do and no pump alive: a process killed between batches holds the pump jobs until their locks run out.
         await this.dispatch.replaceSilentPumps(channel, due);
+        if (!sweep) continue;
         for (const eventPk of await this.work.eventsWithOrphanedLeases(table, grace)) {
           await this.dispatch.rescue(eventPk, generation, [channel]);
         }

@@ -99,4 +99,35 @@ describe('open work rows', () => {
     );
     expect(rows[0]).toEqual({ open: 190, sent: 10 });
   });
+
+  it('analyzes a work table whose statistics went stale while it was sent, so a claim from the start walks the work index', async () => {
+    await pg.query(
+      `INSERT INTO notices (event_pk, kind, customer_id, email) SELECT 902, 'suspended', g, 'c' || g || '@a.example'
+         FROM generate_series(1, 20000) g`,
+    );
+    await pg.query(`ANALYZE notices`);
+    const work = new DeliveryWorkRepository(ds);
+    expect(await work.refreshStaleStatistics()).toEqual([]);
+    // Nineteen in twenty sent, the lowest ids first as a dispatch sends them.
+    await pg.query(`UPDATE notices SET status = 'sent' WHERE event_pk = 902 AND customer_id <= 19000`);
+    await pg.query(`SELECT pg_stat_force_next_flush()`);
+    await pg.query(`SELECT 1`);
+    const plan = async () => {
+      const { rows } = await pg.query(
+        `EXPLAIN SELECT n.id FROM notices n WHERE n.event_pk = 902 AND n.is_open AND NOT n.is_test AND n.id > 0
+          ORDER BY n.id LIMIT 100`,
+      );
+      return rows.map((r) => r['QUERY PLAN']).join('\n');
+    };
+    // What the claim looked like before: the primary key, through every sent row.
+    expect(await plan()).toContain('notices_pkey');
+    // Another process analyzing the table (its lock held here): this one leaves it to them.
+    await pg.query(`SELECT pg_advisory_lock(hashtextextended(current_schema() || '.analyze.notices', 0))`);
+    expect(await work.refreshStaleStatistics()).toEqual([]);
+    await pg.query(`SELECT pg_advisory_unlock_all()`);
+    expect(await work.refreshStaleStatistics()).toEqual(['notices']);
+    expect(await plan()).toContain('notices_work_idx');
+    // Fresh now: the next pass does not analyze it again.
+    expect(await work.refreshStaleStatistics()).toEqual([]);
+  });
 });
