@@ -28,19 +28,25 @@ export const rssMb = (pid: number | undefined) => statusMb(pid, 'VmRSS');
 const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 /** CPU time (user + system) a live process has used, in seconds, or null once it has gone. */
-export function cpuSeconds(pid: number | string | undefined): number | null {
+export function cpuSeconds(pid: number | string | undefined, withEndedChildren = false): number | null {
   if (!pid) return null;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after "pid (comm) ": state is the first; utime and stime are the 12th and 13th.
+    // Fields after "pid (comm) ": state is the first; utime and stime are the 12th and 13th, the ended children's
+    // cutime and cstime the 14th and 15th.
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / CLOCK_TICKS;
+    const children = withEndedChildren ? Number(f[13]) + Number(f[14]) : 0;
+    return (Number(f[11]) + Number(f[12]) + children) / CLOCK_TICKS;
   } catch {
     return null;
   }
 }
 
-/** CPU seconds used so far by the PostgreSQL processes running now, each by pid (compare two readings by pid). */
+/**
+ * CPU seconds used so far by each PostgreSQL process running now, by pid, with the CPU of its children that ended
+ * (the postmaster's `cutime` and `cstime`: every backend, parallel worker and autovacuum worker that exited since the
+ * server started). Compare two readings with `postgresCpuSince`.
+ */
 export function postgresCpu(): Map<string, number> {
   const used = new Map<string, number>();
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
@@ -49,16 +55,22 @@ export function postgresCpu(): Map<string, number> {
     } catch {
       continue;
     }
-    const s = cpuSeconds(pid);
+    const s = cpuSeconds(pid, true);
     if (s !== null) used.set(pid, s);
   }
   return used;
 }
 
-/** CPU seconds PostgreSQL used between two readings, counting the processes alive at the second one. */
+/**
+ * CPU seconds PostgreSQL used between two readings. A process that ended in between is counted through the
+ * postmaster's children's time (its whole life), less what it had used at the first reading; counting only the
+ * processes alive at the second reading missed the pool connections closed while idle and every parallel worker.
+ */
 export function postgresCpuSince(before: Map<string, number>): number {
+  const after = postgresCpu();
   let total = 0;
-  for (const [pid, s] of postgresCpu()) total += s - (before.get(pid) ?? 0);
+  for (const [pid, s] of after) total += s - (before.get(pid) ?? 0);
+  for (const [pid, s] of before) if (!after.has(pid)) total -= s;
   return total;
 }
 
