@@ -248,26 +248,20 @@ export class DeliveryWorkRepository {
   }
 
   /**
-   * Dispatching events with rows of `t` that a sender could take now. One event at a time, in the claim's own shape
-   * (the first claimable id): with fresh statistics that is a walk of the work index, where a semi-join over all
-   * events chose a scan of the whole table, most of it rows long sent.
+   * Dispatching events with rows of `t` that a sender could take now: for each, the first claimable id, in the
+   * claim's own shape. With fresh statistics that is a walk of the work index, where an `EXISTS` semi-join chose a
+   * scan of the whole table, most of it rows long sent.
    */
   async eventsWithDueWork(t: WorkTable): Promise<string[]> {
-    const due: string[] = [];
-    for (const eventPk of await this.dispatchingEvents()) {
-      const rows = await this.dataSource.query(
-        `SELECT n.id FROM ${t.name} n
-          WHERE n.event_pk = $1 AND ${OPEN} AND ${t.dispatched} AND ${CLAIMABLE}
-          ORDER BY n.id LIMIT 1`,
-        [eventPk],
-      );
-      if (rows.length) due.push(eventPk);
-    }
-    return due;
-  }
-
-  private async dispatchingEvents(): Promise<string[]> {
-    const rows = await this.dataSource.query(`SELECT id FROM events WHERE status = 'dispatching' ORDER BY id`);
+    const rows = await this.dataSource.query(
+      `SELECT e.id FROM events e
+        CROSS JOIN LATERAL (
+          SELECT n.id FROM ${t.name} n
+           WHERE n.event_pk = e.id AND ${OPEN} AND ${t.dispatched} AND ${CLAIMABLE}
+           ORDER BY n.id LIMIT 1) first_due
+        WHERE e.status = 'dispatching'
+        ORDER BY e.id`,
+    );
     return rows.map((r: { id: string }) => String(r.id));
   }
 
@@ -298,27 +292,28 @@ export class DeliveryWorkRepository {
    * advisory lock per schema and table); the others skip it. Returns the tables analyzed.
    */
   async refreshStaleStatistics(): Promise<string[]> {
-    const stale: { name: string }[] = await this.dataSource.query(
-      `SELECT c.relname AS name FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
-        WHERE s.relid IN (${Object.values(WORK_TABLES)
-          .map((t) => `to_regclass('${t.name}')`)
-          .join(', ')})
-          AND s.n_mod_since_analyze > ${STALE_MIN_ROWS} + ${STALE_FRACTION} * greatest(c.reltuples, 0)`,
+    const names = Object.values(WORK_TABLES).map((t) => t.name);
+    const rows: { name: string }[] = await this.dataSource.query(
+      `SELECT t.name FROM unnest($1::text[]) AS t(name)
+         JOIN pg_stat_user_tables s ON s.relid = to_regclass(t.name)
+         JOIN pg_class c ON c.oid = s.relid
+        WHERE s.n_mod_since_analyze > $2 + $3 * greatest(c.reltuples, 0)`,
+      [names, STALE_MIN_ROWS, STALE_FRACTION],
     );
+    const stale = new Set(rows.map((r) => r.name));
     const analyzed: string[] = [];
-    for (const { name } of stale) {
-      const table = Object.values(WORK_TABLES).find((t) => t.name === name);
-      if (!table) continue;
+    // The names analyzed are the constants above, never what the query returned.
+    for (const name of names.filter((n) => stale.has(n))) {
       const done = await this.dataSource.transaction(async (m) => {
         const [lock] = await m.query(
           `SELECT pg_try_advisory_xact_lock(hashtextextended(current_schema() || '.analyze.' || $1, 0)) AS ok`,
-          [table.name],
+          [name],
         );
         if (!lock.ok) return false;
-        await m.query(`ANALYZE ${table.name}`);
+        await m.query(`ANALYZE ${name}`);
         return true;
       });
-      if (done) analyzed.push(table.name);
+      if (done) analyzed.push(name);
     }
     return analyzed;
   }
