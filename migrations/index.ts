@@ -12,6 +12,7 @@ import { OpenWork1764100000800 } from './1764100000800-open-work';
 import { AffectedFacets1764100000900 } from './1764100000900-affected-facets';
 import { RegistryDigest1764100001000 } from './1764100001000-registry-digest';
 import { NoticePlanRest1764100001100 } from './1764100001100-notice-plan-rest';
+import { SuspendedAdded1764100001200 } from './1764100001200-suspended-added';
 
 export const MIGRATIONS = [
   Foundation1764100000000,
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   AffectedFacets1764100000900,
   RegistryDigest1764100001000,
   NoticePlanRest1764100001100,
+  SuspendedAdded1764100001200,
 ];

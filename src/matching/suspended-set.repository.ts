@@ -91,7 +91,8 @@ export class SuspendedSetRepository {
 
   /**
    * Suspends the match table's subscriptions in the case, replacing its suspended set or adding to it, and tells
-   * their customers `suspended` (with all of them, as affected and added). Applies suspension.issued; a reconcile adds.
+   * their customers `suspended` (with all of them affected, and so all added: `added` is left NULL, which readers take
+   * as `affected`). Applies suspension.issued; a reconcile adds.
    */
   async suspendMatched({ tx }: MatchTable, caseId: string, eventPk: string, mode: 'replace' | 'add'): Promise<void> {
     if (mode === 'replace') await tx.query(`DELETE FROM case_suspensions WHERE case_id = $1`, [caseId]);
@@ -101,7 +102,7 @@ export class SuspendedSetRepository {
     // the read is never parallel. The rows go in in customer order (see insertMatched), as the groups come.
     await tx.query(
       `INSERT INTO event_customers (event_pk, customer_id, ref, kind, affected, added)
-       SELECT $1, customer_id, ref, 'suspended', subs, subs
+       SELECT $1, customer_id, ref, 'suspended', subs, NULL
          FROM (SELECT x.customer_id, min(x.ref) AS ref,
                       jsonb_agg(jsonb_build_object('product', x.product, 'country', x.country)) AS subs
                  FROM (SELECT * FROM m ORDER BY customer_id, product, country) x

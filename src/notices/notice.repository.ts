@@ -25,6 +25,7 @@ export interface ClaimedNotice {
   am_email: string | null;
   am_name: string | null;
   affected: SubscriptionRef[] | null;
+  /** NULL on a `suspended` row: every affected subscription was added (renderInput reads `affected`). */
   added: SubscriptionRef[] | null;
   removed: SubscriptionRef[] | null;
 }

@@ -117,13 +117,15 @@ describe.each([
       ]);
       const c1 = await withPg(t.env.db.url, (c) =>
         c.query(
-          `SELECT affected FROM event_customers ec JOIN customers cu ON cu.id = ec.customer_id WHERE cu.ref = 'C1'`,
+          `SELECT affected, added FROM event_customers ec JOIN customers cu ON cu.id = ec.customer_id WHERE cu.ref = 'C1'`,
         ),
       );
       expect(c1.rows[0].affected).toEqual([
         { product: 'api', country: 'DE' },
         { product: 'weights', country: 'SG' },
       ]);
+      // Every affected subscription was added: no second copy is stored (readers take affected for NULL).
+      expect(c1.rows[0].added).toBeNull();
     });
 
     it('updated: category and group scopes; newly in S suspended, gone restored, still in S updated', async () => {

@@ -68,7 +68,8 @@ export const WEBHOOK_WORK: WorkTable<ClaimedWebhookDelivery> = {
   name: 'webhook_deliveries',
   dispatched: 'TRUE',
   claimed: 'n.id, n.event_pk, n.kind, n.attempts, n.customer_id, n.url, n.suspended',
-  load: `SELECT u.*, cu.ref, w.url AS endpoint_url, w.secret, ec.added, ec.removed
+  load: `SELECT u.*, cu.ref, w.url AS endpoint_url, w.secret,
+                coalesce(ec.added, ec.affected) AS added, ec.removed
            FROM u
            JOIN customers cu ON cu.id = u.customer_id
            LEFT JOIN customer_webhooks w ON w.customer_id = u.customer_id

@@ -47,7 +47,8 @@ export function renderInput(ctx: EventContext, n: ClaimedNotice, digest: DigestD
       conditions: e.conditions,
     },
     affected: n.affected ?? [],
-    added: n.added ?? [],
+    // A `suspended` row keeps no copy of its affected subscriptions as added (SuspendedSetRepository.suspendMatched).
+    added: n.added ?? n.affected ?? [],
     removed: n.removed ?? [],
     products: ctx.products,
     digest: digest

@@ -203,7 +203,9 @@ export function buildNoticeView(
       conditions: e.conditions.map(multiLine).filter((s) => s.length > 0),
     },
     affected,
-    added: { items: productLines(input.added, input.products, messages, f) },
+    // A `suspended` customer's added list is its affected list itself (renderInput): its lines are made once.
+    added:
+      input.added === input.affected ? affected : { items: productLines(input.added, input.products, messages, f) },
     removed,
     restoredList: removed.items.length ? removed : affected,
     digest,
