@@ -3,7 +3,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * `event_customers.added` may be NULL: a customer told `suspended` had every one of its affected subscriptions newly
  * suspended, so its `added` was a second copy of `affected`. Matching now writes NULL there and readers take
- * `affected` in its place (`coalesce(ec.added, ec.affected)`): at 1M customers the copy was 21 of the 161 MB of WAL
+ * `affected` in its place (ADDED_SQL in SuspendedSetRepository): at 1M customers the copy was 21 of the 161 MB of WAL
  * of the event's affected-customer rows. Rows written before keep their copy.
  */
 export class SuspendedAdded1764100001200 implements MigrationInterface {

@@ -5,6 +5,12 @@ import type { EntityManager } from 'typeorm';
 import type { EventType } from '../domain/event.types';
 import type { MatchTable } from './matching.repository';
 
+/**
+ * What an affected-customer row `ec` says was added, in SQL: a `suspended` row stores NULL there, since everything
+ * it affects was added (suspendMatched), so its `affected` stands in. renderInput applies the same rule to claimed rows.
+ */
+export const ADDED_SQL = 'coalesce(ec.added, ec.affected)';
+
 const SUB_JSON = `jsonb_agg(jsonb_build_object('product', x.product, 'country', x.country) ORDER BY x.product, x.country)`;
 
 @Injectable()

@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { CustomerNoticeKind } from '../../domain/notice.types';
 import type { ProductCategory, SubscriptionRef } from '../../domain/registry.types';
+import { ADDED_SQL } from '../../matching/suspended-set.repository';
 
 export interface StatusCustomer {
   id: string;
@@ -99,7 +100,7 @@ export class CustomerStatusRepository {
   async releasedEvents(caseId: string, customerId: string): Promise<StatusEventRow[]> {
     const rows = await this.dataSource.query(
       `SELECT e.event_id, ${PUBLIC_EVENT_COLUMNS},
-              ec.kind, coalesce(ec.affected, '[]') AS affected, coalesce(ec.added, ec.affected, '[]') AS added, coalesce(ec.removed, '[]') AS removed
+              ec.kind, coalesce(ec.affected, '[]') AS affected, coalesce(${ADDED_SQL}, '[]') AS added, coalesce(ec.removed, '[]') AS removed
          FROM events e
          LEFT JOIN event_customers ec ON ec.event_pk = e.id AND ec.customer_id = $2
         WHERE e.case_id = $1 AND ${RELEASED_EVENT_SQL}

@@ -6,6 +6,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { CustomerNoticeKind, DeliveryStatus } from '../../domain/notice.types';
 import type { DeliveryChannelName } from '../../domain/queue.types';
 import type { SubscriptionRef } from '../../domain/registry.types';
+import { ADDED_SQL } from '../../matching/suspended-set.repository';
 import type { ClaimedNotice } from '../notice.repository';
 
 /** What every claimed row has, whatever its channel. */
@@ -69,7 +70,7 @@ export const WEBHOOK_WORK: WorkTable<ClaimedWebhookDelivery> = {
   dispatched: 'TRUE',
   claimed: 'n.id, n.event_pk, n.kind, n.attempts, n.customer_id, n.url, n.suspended',
   load: `SELECT u.*, cu.ref, w.url AS endpoint_url, w.secret,
-                coalesce(ec.added, ec.affected) AS added, ec.removed
+                ${ADDED_SQL} AS added, ec.removed
            FROM u
            JOIN customers cu ON cu.id = u.customer_id
            LEFT JOIN customer_webhooks w ON w.customer_id = u.customer_id
