@@ -8,6 +8,8 @@ RUN npm run build
 
 FROM node:26-bookworm-slim AS runtime
 ENV NODE_ENV=production
+# Two malloc arenas instead of eight per core: a sending worker's RSS is about 7 MB lower (see "Node heap" in README.md).
+ENV MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
@@ -16,4 +18,4 @@ COPY templates ./templates
 USER node
 EXPOSE 3000
 # The heap cap of `npm run start:prod`: see "Node heap" in README.md.
-CMD ["node", "--max-old-space-size=160", "--max-semi-space-size=4", "dist/src/main.js"]
+CMD ["node", "--max-old-space-size=128", "--max-semi-space-size=16", "dist/src/main.js"]

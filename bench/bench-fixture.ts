@@ -13,12 +13,20 @@ export const SEED = 42;
 /** Hits about 30 % of contacts with the generator's distribution (hosted API and weights used in Asia), as the bench. */
 export const BENCH_SCOPE = { products: ['category:hosted-api', 'category:model-weights'], regions: ['group:ASIA'] };
 
-/** The node flags of `npm run start:prod` (the heap cap), so the service is measured as it is really started. */
-export const START_NODE_ARGS: string[] = (
+const START_WORDS = (
   JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts['start:prod'] as string
-)
-  .split(/\s+/)
-  .filter((a) => a.startsWith('--'));
+).split(/\s+/);
+
+/** The node flags of `npm run start:prod` (the heap sizes), so the service is measured as it is really started. */
+export const START_NODE_ARGS: string[] = START_WORDS.filter((a) => a.startsWith('--'));
+
+/** The variables `npm run start:prod` sets before `node` (glibc's malloc arenas), for the same reason. */
+export const START_ENV: Record<string, string> = Object.fromEntries(
+  START_WORDS.slice(0, Math.max(0, START_WORDS.indexOf('node')))
+    .map((a) => /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(a))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => [m[1], m[2]]),
+);
 
 /** Command-line flags: `--name value` and bare `--name`. */
 export function cliArgs(argv = process.argv.slice(2)) {
@@ -136,7 +144,7 @@ export async function startWorker(
   const w = run(
     dist('src/main.js'),
     [],
-    { ...env, APP_ROLE: 'worker' },
+    { ...START_ENV, ...env, APP_ROLE: 'worker' },
     { nodeArgs: [...START_NODE_ARGS, ...profile] },
   );
   void w.exited.then((code) => {
@@ -159,7 +167,7 @@ export async function startApi(env: Record<string, string>, port: number): Promi
   const api = run(
     dist('src/main.js'),
     [],
-    { ...env, APP_ROLE: 'api', PORT: String(port) },
+    { ...START_ENV, ...env, APP_ROLE: 'api', PORT: String(port) },
     { nodeArgs: START_NODE_ARGS },
   );
   await until(

@@ -19,6 +19,7 @@ import {
   databaseUrl,
   dropDatabaseUnlessKept,
   prepareDatabase,
+  START_ENV,
   START_NODE_ARGS,
   startApi,
   startWorker,
@@ -67,6 +68,7 @@ async function main(): Promise<void> {
   };
   results.customers = CUSTOMERS;
   results.serviceNodeArgs = START_NODE_ARGS;
+  results.serviceEnv = START_ENV;
   results.machine = {
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model,
